@@ -1,0 +1,1 @@
+"""callqa: offline-first call-centre QA."""

@@ -1,0 +1,133 @@
+"""Typed configuration with documented defaults, read from a TOML file.
+
+Example ``callqa.toml`` (every key optional)::
+
+    [asr]
+    model = "base"            # offline default; any faster-whisper name or local path
+    device = "auto"           # auto | cpu | cuda
+    compute_type = "auto"     # auto = float16 on cuda, int8 on cpu
+    cpu_threads = 0           # 0 = all cores
+    batch_size = 8            # >1 uses BatchedInferencePipeline; 1 = sequential decoding
+    beam_size = 5
+    language = ""             # force a language for every call ("" = per call)
+
+    [diarization]
+    backend = "pyannote-offline"   # pyannote-offline | pyannote-hub
+    pipeline = ""                  # hub name or local dir, for pyannote-hub
+    num_speakers = 2               # 0 = unknown, then min/max apply
+    min_speakers = 0
+    max_speakers = 0
+
+    [roles]
+    operator_channel = 0      # stereo: the channel that carries the operator
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from qa.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    """Speech recognition (faster-whisper)."""
+
+    model: str = "base"
+    device: str = "auto"
+    compute_type: str = "auto"
+    cpu_threads: int = 0
+    batch_size: int = 8
+    beam_size: int = 5
+    language: str = ""
+    vad_filter: bool = True
+
+
+@dataclass(frozen=True)
+class DiarizationConfig:
+    """Who spoke when on mono recordings (stereo uses the channels)."""
+
+    backend: str = "pyannote-offline"
+    pipeline: str = ""
+    num_speakers: int = 2
+    min_speakers: int = 0
+    max_speakers: int = 0
+    device: str = "auto"
+
+
+@dataclass(frozen=True)
+class RolesConfig:
+    """How speakers become operator and customer."""
+
+    operator_channel: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``load_config()`` builds it."""
+
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
+    roles: RolesConfig = field(default_factory=RolesConfig)
+
+
+_DIARIZATION_BACKENDS = ("pyannote-offline", "pyannote-hub")
+
+
+def _section(cls: type, values: dict[str, Any], name: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    default = cls()
+    updates = {}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"[{name}] has no setting {key!r} (known: {', '.join(known)})")
+        expected = type(getattr(default, key))
+        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+            raise ConfigError(f"[{name}] {key} must be {expected.__name__}, got {value!r}")
+        updates[key] = value
+    return replace(default, **updates)
+
+
+def parse_config(data: dict[str, Any]) -> Config:
+    """Build a validated Config from a parsed TOML document."""
+    sections = {f.name: f.type for f in fields(Config)}
+    unknown = set(data) - set(sections)
+    if unknown:
+        raise ConfigError(f"unknown config section(s): {', '.join(sorted(unknown))}")
+    config = Config(
+        asr=_section(AsrConfig, data.get("asr", {}), "asr"),
+        diarization=_section(DiarizationConfig, data.get("diarization", {}), "diarization"),
+        roles=_section(RolesConfig, data.get("roles", {}), "roles"),
+    )
+    if config.diarization.backend not in _DIARIZATION_BACKENDS:
+        raise ConfigError(
+            f"[diarization] backend must be one of {', '.join(_DIARIZATION_BACKENDS)}, "
+            f"got {config.diarization.backend!r}"
+        )
+    if config.diarization.backend == "pyannote-hub" and not config.diarization.pipeline:
+        raise ConfigError("[diarization] backend pyannote-hub needs pipeline = <name or dir>")
+    if config.roles.operator_channel not in (0, 1):
+        raise ConfigError("[roles] operator_channel must be 0 or 1")
+    if config.asr.batch_size < 1:
+        raise ConfigError("[asr] batch_size must be at least 1")
+    return config
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read a TOML config file; ``None`` gives the documented defaults."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    try:
+        return parse_config(data)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None

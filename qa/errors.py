@@ -1,0 +1,30 @@
+"""The exception tree of callqa, documented in one place.
+
+QAError                 base of everything callqa raises on purpose
+├── AudioError          a recording cannot be used (missing, empty, corrupt, not audio)
+├── BackendUnavailable  an optional backend is not installed (the message says what to install)
+└── ConfigError         a configuration file or value is invalid
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class of callqa's own errors; ``str(error)`` is one line meant for a person."""
+
+
+class AudioError(QAError):
+    """A recording cannot be decoded or holds no usable audio."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class BackendUnavailable(QAError):
+    """An optional heavy dependency is missing; the message carries the install hint."""
+
+
+class ConfigError(QAError):
+    """A configuration value is missing, of the wrong type or out of range."""

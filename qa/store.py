@@ -1,0 +1,297 @@
+"""DuckDB storage: schema, migrations, one transaction per call. The only module with SQL.
+
+Every operation opens its own short connection, so a batch holds DuckDB's single-writer
+lock per call, not per batch, and a reader (the dashboard, ``callqa report``) can get in
+between calls; a connection refused because another process holds the lock is retried.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from qa.types import Call, Role, SpeechTurn, Transcript, Utterance, Word
+
+DEFAULT_DB = "callqa.duckdb"
+LOCK_TIMEOUT_S = 60.0
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: calls, transcripts, runs and failures
+    """
+    CREATE TABLE calls (
+        call_id VARCHAR PRIMARY KEY,
+        path VARCHAR NOT NULL,
+        file_name VARCHAR NOT NULL,
+        operator_id VARCHAR,
+        direction VARCHAR,
+        campaign VARCHAR,
+        started_at TIMESTAMPTZ,
+        language VARCHAR,
+        language_probability DOUBLE,
+        language_source VARCHAR,            -- metadata | config | detected
+        duration_s DOUBLE NOT NULL,
+        channels INTEGER NOT NULL,
+        source_sample_rate INTEGER NOT NULL,
+        has_speech BOOLEAN NOT NULL,
+        word_count INTEGER NOT NULL,
+        asr_model VARCHAR,
+        diarization VARCHAR,                -- channels | <diarization backend>
+        run_id VARCHAR,
+        processed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    CREATE TABLE utterances (
+        call_id VARCHAR NOT NULL,
+        utterance_index INTEGER NOT NULL,
+        speaker VARCHAR NOT NULL,
+        role VARCHAR NOT NULL CHECK (role IN ('operator', 'customer', 'unknown')),
+        channel INTEGER,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL,
+        text VARCHAR NOT NULL,
+        PRIMARY KEY (call_id, utterance_index)
+    );
+    CREATE TABLE words (
+        call_id VARCHAR NOT NULL,
+        utterance_index INTEGER NOT NULL,
+        word_index INTEGER NOT NULL,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL,
+        text VARCHAR NOT NULL,
+        probability DOUBLE NOT NULL,
+        PRIMARY KEY (call_id, utterance_index, word_index)
+    );
+    CREATE TABLE speaker_turns (
+        call_id VARCHAR NOT NULL,
+        speaker VARCHAR NOT NULL,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL
+    );
+    CREATE TABLE runs (
+        run_id VARCHAR PRIMARY KEY,
+        started_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        finished_at TIMESTAMPTZ,
+        status VARCHAR NOT NULL DEFAULT 'running',   -- running | completed | aborted
+        files_seen INTEGER,
+        processed INTEGER,
+        skipped INTEGER,
+        failed INTEGER,
+        models JSON
+    );
+    CREATE TABLE failures (
+        run_id VARCHAR,
+        path VARCHAR NOT NULL,
+        call_id VARCHAR,
+        reason VARCHAR NOT NULL,
+        failed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    """,
+)
+
+
+@dataclass(frozen=True)
+class StoredCall:
+    """A call row as stored (the columns a caller usually needs)."""
+
+    call_id: str
+    file_name: str
+    operator_id: str | None
+    direction: str | None
+    campaign: str | None
+    language: str | None
+    duration_s: float
+    channels: int
+    has_speech: bool
+
+
+class Store:
+    """A DuckDB database file holding callqa's tables; creates and migrates the schema."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.migrate()
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; waits while another process holds the database lock."""
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                connection = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside BEGIN … COMMIT; rolled back on any error."""
+        with self.connect() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def migrate(self) -> int:
+        """Apply the migrations this file lacks; return the schema version."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.transaction() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
+            )
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+                con.execute(script)
+                con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
+        return len(MIGRATIONS)
+
+    # -- runs and failures -------------------------------------------------------------
+
+    def start_run(self, models: dict) -> str:
+        """Record the start of a batch; return its run id."""
+        run_id = uuid.uuid4().hex
+        with self.connect() as con:
+            con.execute("INSERT INTO runs (run_id, models) VALUES (?, ?)", [run_id, json.dumps(models)])
+        return run_id
+
+    def finish_run(self, run_id: str, files_seen: int, processed: int, skipped: int, failed: int,
+                   status: str = "completed") -> None:
+        with self.connect() as con:
+            con.execute(
+                "UPDATE runs SET finished_at = current_timestamp, status = ?, files_seen = ?, "
+                "processed = ?, skipped = ?, failed = ? WHERE run_id = ?",
+                [status, files_seen, processed, skipped, failed, run_id],
+            )
+
+    def record_failure(self, run_id: str | None, path: str, reason: str, call_id: str | None = None) -> None:
+        """Keep a file that could not be processed, with its one-line reason."""
+        with self.connect() as con:
+            con.execute(
+                "INSERT INTO failures (run_id, path, call_id, reason) VALUES (?, ?, ?, ?)",
+                [run_id, path, call_id, reason],
+            )
+
+    def failures(self, run_id: str | None = None) -> list[tuple[str, str]]:
+        """(path, reason) of failures, of one run or of all."""
+        query = "SELECT path, reason FROM failures"
+        params: list = []
+        if run_id is not None:
+            query += " WHERE run_id = ?"
+            params.append(run_id)
+        with self.connect(read_only=True) as con:
+            return con.execute(query + " ORDER BY failed_at, path", params).fetchall()
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def has_call(self, call_id: str) -> bool:
+        with self.connect(read_only=True) as con:
+            return con.execute("SELECT count(*) FROM calls WHERE call_id = ?", [call_id]).fetchone()[0] > 0
+
+    def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
+                  diarization: str, language_source: str) -> None:
+        """Store a call and all its rows in one transaction: all or nothing."""
+        meta = call.metadata
+        utterances = transcript.utterances
+        with self.transaction() as con:
+            con.execute(
+                "INSERT INTO calls (call_id, path, file_name, operator_id, direction, campaign, "
+                "started_at, language, language_probability, language_source, duration_s, channels, "
+                "source_sample_rate, has_speech, word_count, asr_model, diarization, run_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [call.call_id, call.path, Path(call.path).name, meta.operator_id, meta.direction,
+                 meta.campaign, meta.started_at, transcript.language, transcript.language_probability,
+                 language_source, transcript.duration, transcript.channels, transcript.sample_rate,
+                 transcript.has_speech, len(transcript.words), asr_model, diarization, run_id],
+            )
+            if utterances:
+                con.execute(
+                    "INSERT INTO utterances SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+                    "unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::DOUBLE[]), "
+                    "unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
+                    [call.call_id, list(range(len(utterances))), [u.speaker for u in utterances],
+                     [u.role.value for u in utterances], [u.channel for u in utterances],
+                     [u.start for u in utterances], [u.end for u in utterances],
+                     [u.text for u in utterances]],
+                )
+            words = [(i, j, w) for i, u in enumerate(utterances) for j, w in enumerate(u.words)]
+            if words:
+                con.execute(
+                    "INSERT INTO words SELECT ?, unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
+                    "unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
+                    [call.call_id, [i for i, _, _ in words], [j for _, j, _ in words],
+                     [w.start for *_, w in words], [w.end for *_, w in words],
+                     [w.text for *_, w in words], [w.probability for *_, w in words]],
+                )
+            turns = transcript.turns
+            if turns:
+                con.execute(
+                    "INSERT INTO speaker_turns SELECT ?, unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), "
+                    "unnest(?::DOUBLE[])",
+                    [call.call_id, [t.speaker for t in turns], [t.start for t in turns],
+                     [t.end for t in turns]],
+                )
+
+    def calls(self) -> list[StoredCall]:
+        """All stored calls, oldest file name first."""
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT call_id, file_name, operator_id, direction, campaign, language, duration_s, "
+                "channels, has_speech FROM calls ORDER BY file_name"
+            ).fetchall()
+        return [StoredCall(*row) for row in rows]
+
+    def transcript(self, call_id: str) -> Transcript:
+        """A stored call's transcript, rebuilt from its rows."""
+        with self.connect(read_only=True) as con:
+            call = con.execute(
+                "SELECT language, language_probability, duration_s, channels, source_sample_rate "
+                "FROM calls WHERE call_id = ?", [call_id]
+            ).fetchone()
+            if call is None:
+                raise KeyError(call_id)
+            utterance_rows = con.execute(
+                "SELECT utterance_index, speaker, role, channel, start_s, end_s, text FROM utterances "
+                "WHERE call_id = ? ORDER BY utterance_index", [call_id]
+            ).fetchall()
+            word_rows = con.execute(
+                "SELECT utterance_index, start_s, end_s, text, probability FROM words "
+                "WHERE call_id = ? ORDER BY utterance_index, word_index", [call_id]
+            ).fetchall()
+            turn_rows = con.execute(
+                "SELECT start_s, end_s, speaker FROM speaker_turns WHERE call_id = ? ORDER BY start_s",
+                [call_id],
+            ).fetchall()
+        words_by_utterance: dict[int, list[Word]] = {}
+        for index, *word in word_rows:
+            words_by_utterance.setdefault(index, []).append(Word(*word))
+        utterances = tuple(
+            Utterance(speaker, Role(role), channel, start, end, text, tuple(words_by_utterance.get(i, ())))
+            for i, speaker, role, channel, start, end, text in utterance_rows
+        )
+        language, probability, duration, channels, rate = call
+        return Transcript(call_id, language, probability, duration, channels, rate, utterances,
+                          tuple(SpeechTurn(*t) for t in turn_rows))
+
+    def table_counts(self) -> dict[str, int]:
+        """Row count of each callqa table."""
+        tables = ("calls", "utterances", "words", "speaker_turns", "runs", "failures")
+        with self.connect(read_only=True) as con:
+            return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

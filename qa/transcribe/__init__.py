@@ -1,0 +1,1 @@
+"""Speech recognition, diarization and the merge of both into role-labelled utterances."""

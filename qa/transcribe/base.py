@@ -1,0 +1,39 @@
+"""The protocols each transcription stage implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from qa.types import SpeechTurn, Word
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a transcriber heard in one channel."""
+
+    words: tuple[Word, ...]
+    language: str | None
+    language_probability: float
+
+
+class Transcriber(Protocol):
+    """Speech to timed words. ``samples`` are float32 mono at 16 kHz."""
+
+    def detect_language(self, samples: np.ndarray) -> tuple[str, float]: ...
+
+    def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition: ...
+
+
+class Diarizer(Protocol):
+    """Who spoke when in a mono recording. ``samples`` are float32 mono at 16 kHz."""
+
+    def diarize(
+        self,
+        samples: np.ndarray,
+        num_speakers: int | None = None,
+        min_speakers: int | None = None,
+        max_speakers: int | None = None,
+    ) -> list[SpeechTurn]: ...

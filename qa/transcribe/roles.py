@@ -1,0 +1,93 @@
+"""Which speaker is the operator.
+
+Stereo recordings: the operator's channel comes from the call's ``operator_speaker``
+(manifest) or else ``[roles] operator_channel`` (default 0); the other channel is the customer.
+
+Mono recordings (diarized): unless the manifest names the operator's turn order
+(``operator_speaker = first|second``), each speaker's first two utterances are scored for
+operator phrases ("thank you for calling", "how can I help", "calling from", in each seed
+language); the speaker who scores highest is the operator. With no such phrase, the speaker
+who talks first is the operator on inbound calls (the operator answers) and the second one
+on outbound calls (the customer answers). The customer is the other speaker with the most
+speech; any further speakers are ``unknown``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.types import Role, Utterance
+
+# Phrases an operator says while opening a call, by language; weight 2 = typical of operators
+# only, weight 1 = customers say it too.
+OPERATOR_PHRASES: dict[str, tuple[tuple[str, int], ...]] = {
+    "en": (("thank you for calling", 2), ("thanks for calling", 2), ("how can i help", 2),
+           ("how may i help", 2), ("how can i assist", 2), ("calling from", 2),
+           ("my name is", 1)),
+    "es": (("gracias por llamar", 2), ("gracias por comunicarse", 2), ("en qué puedo ayudar", 2),
+           ("en que puedo ayudar", 2), ("cómo puedo ayudar", 2), ("como puedo ayudar", 2),
+           ("le llamo de", 2), ("le habla", 2), ("mi nombre es", 1), ("me llamo", 1)),
+    "fi": (("kiitos soitostasi", 2), ("kiitos soitosta", 2), ("miten voin auttaa", 2),
+           ("kuinka voin auttaa", 2), ("soitan yrityksestä", 2), ("nimeni on", 1), ("täällä", 1)),
+    "sw": (("asante kwa kupiga simu", 2), ("nikusaidie", 2), ("naweza kukusaidia", 2),
+           ("jina langu ni", 1)),
+    "hi": (("कॉल करने के लिए धन्यवाद", 2), ("मैं आपकी क्या मदद", 2), ("मेरा नाम", 1)),
+    "fa": (("از تماس شما متشکرم", 2), ("چطور می توانم کمک", 2), ("چطور میتونم کمک", 2), ("اسم من", 1)),
+}
+_OPENING_UTTERANCES = 2
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation to spaces, single spaces."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def operator_phrase_score(text: str) -> int:
+    """Sum of the weights of operator phrases found in ``text`` (any language)."""
+    padded = f" {normalise(text)} "
+    return sum(
+        weight
+        for phrases in OPERATOR_PHRASES.values()
+        for phrase, weight in phrases
+        if f" {phrase} " in padded
+    )
+
+
+def _speaker_order(utterances: list[Utterance]) -> list[str]:
+    order: list[str] = []
+    for utterance in sorted(utterances, key=lambda u: u.start):
+        if utterance.speaker not in order:
+            order.append(utterance.speaker)
+    return order
+
+
+def mono_operator(utterances: list[Utterance], direction: str | None, override: str | None) -> str | None:
+    """The diarized speaker label of the operator, by the rule in the module docstring."""
+    order = _speaker_order(utterances)
+    if not order:
+        return None
+    if override in ("first", "second"):
+        index = 0 if override == "first" else 1
+        return order[index] if index < len(order) else None
+    scores = {speaker: 0 for speaker in order}
+    for speaker in order:
+        opening = [u.text for u in utterances if u.speaker == speaker][:_OPENING_UTTERANCES]
+        scores[speaker] = operator_phrase_score(" ".join(opening))
+    best = max(order, key=lambda s: scores[s])  # ties keep the earlier speaker
+    if scores[best] > 0 and list(scores.values()).count(scores[best]) == 1:
+        return best
+    if direction == "outbound" and len(order) > 1:
+        return order[1]
+    return order[0]
+
+
+def label_roles(utterances: list[Utterance], operator: str | None) -> list[Utterance]:
+    """Set each utterance's role: the operator, the customer (most other speech), else unknown."""
+    talk: dict[str, float] = {}
+    for utterance in utterances:
+        if utterance.speaker != operator:
+            talk[utterance.speaker] = talk.get(utterance.speaker, 0.0) + utterance.end - utterance.start
+    customer = max(talk, key=talk.get) if talk else None
+    roles = {operator: Role.OPERATOR, customer: Role.CUSTOMER}
+    return [replace(u, role=roles.get(u.speaker, Role.UNKNOWN)) for u in utterances]

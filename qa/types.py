@@ -1,0 +1,93 @@
+"""Domain types: frozen dataclasses, times in float seconds from the start of the call."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Role(str, enum.Enum):
+    """Who a speaker is in the call."""
+
+    OPERATOR = "operator"
+    CUSTOMER = "customer"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its timing and the recogniser's confidence."""
+
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class SpeechTurn:
+    """A stretch of time during which one speaker talks (diarization output)."""
+
+    start: float
+    end: float
+    speaker: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """Consecutive words of one speaker, with the speaker's role."""
+
+    speaker: str
+    role: Role
+    channel: int | None
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallMetadata:
+    """What is known about a call before listening to it (manifest, file name)."""
+
+    operator_id: str | None = None
+    direction: str | None = None  # "inbound" | "outbound"
+    campaign: str | None = None
+    language: str | None = None
+    started_at: str | None = None  # ISO 8601 as given
+    operator_speaker: str | None = None  # role override: channel "0"/"1" or "first"/"second"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recording to process: its content hash is its identity."""
+
+    call_id: str
+    path: str
+    metadata: CallMetadata = field(default_factory=CallMetadata)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A call's diarized, role-labelled transcript."""
+
+    call_id: str
+    language: str | None
+    language_probability: float
+    duration: float
+    channels: int
+    sample_rate: int
+    utterances: tuple[Utterance, ...]
+    turns: tuple[SpeechTurn, ...]
+
+    @property
+    def has_speech(self) -> bool:
+        return bool(self.utterances)
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(word for utterance in self.utterances for word in utterance.words)

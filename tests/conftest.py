@@ -1,0 +1,25 @@
+"""Shared fixtures. Nothing here may reach a network: the hub is off for every test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_AUDIO = REPO / "sample_audio"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data, or skip: a user's fresh checkout has no evaluation data."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"evaluation data not present at {SHARED_DATA}")
+    return SHARED_DATA

@@ -1,0 +1,77 @@
+import duckdb
+import pytest
+
+from qa.store import Store
+from qa.types import Call, CallMetadata, Role, SpeechTurn, Transcript, Utterance, Word
+
+
+def transcript(call_id, text="hello there", broken=False):
+    words = tuple(Word(i * 0.5, i * 0.5 + 0.4, None if broken else t, 0.9) for i, t in enumerate(text.split()))
+    utterance = Utterance("CHANNEL_0", Role.OPERATOR, 0, 0.0, 1.0, text, words)
+    return Transcript(call_id, "en", 0.99, 12.5, 2, 8000, (utterance,), (SpeechTurn(0.0, 1.0, "CHANNEL_0"),))
+
+
+def call(call_id="c1"):
+    return Call(call_id, f"/calls/{call_id}.wav", CallMetadata(operator_id="op1", started_at="2026-11-30T09:15:00+00:00"))
+
+
+def test_schema_is_created_and_migration_is_idempotent(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    assert store.migrate() == 1
+    assert Store(tmp_path / "qa.duckdb").table_counts()["calls"] == 0
+
+
+def test_call_round_trip(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata")
+    assert store.has_call("c1") and not store.has_call("c2")
+    stored = store.transcript("c1")
+    assert stored.utterances[0].role is Role.OPERATOR
+    assert [w.text for w in stored.words] == ["hello", "there"]
+    assert store.table_counts() == {"calls": 1, "utterances": 1, "words": 2, "speaker_turns": 1,
+                                    "runs": 0, "failures": 0}
+
+
+def test_failed_save_leaves_no_partial_call(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    with pytest.raises(duckdb.Error):
+        store.save_call(call(), transcript("c1", broken=True), None, "base", "channels", "metadata")
+    assert store.table_counts()["calls"] == 0
+    assert store.table_counts()["utterances"] == 0
+
+
+def test_saving_the_same_call_twice_is_refused_whole(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata")
+    with pytest.raises(duckdb.ConstraintException):
+        store.save_call(call(), transcript("c1", "other words here"), None, "base", "channels", "metadata")
+    assert store.table_counts()["words"] == 2
+
+
+def test_runs_and_failures(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    run_id = store.start_run({"asr": {"model": "base"}})
+    store.record_failure(run_id, "/calls/bad.wav", "empty file (0 bytes)")
+    store.finish_run(run_id, 3, 1, 1, 1)
+    assert store.failures(run_id) == [("/calls/bad.wav", "empty file (0 bytes)")]
+
+
+def test_writer_waits_for_another_process_lock(tmp_path):
+    """A second writer retries while the lock is held, then fails with a clear error."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "qa.duckdb"
+    Store(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ready', flush=True); time.sleep(1.5)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    started = time.monotonic()
+    store = Store(path, lock_timeout=10)
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata")
+    assert time.monotonic() - started > 0.5
+    holder.wait()
+    assert store.has_call("c1")
