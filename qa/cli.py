@@ -68,7 +68,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
 def _cmd_models(args: argparse.Namespace) -> int:
     from qa.pipeline import Engine
 
-    print(json.dumps(Engine(load_config(args.config)).models(), indent=2))
+    print(json.dumps(Engine(load_config(args.config)).models(load=True), indent=2))
     return 0
 
 

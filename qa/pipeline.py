@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -13,6 +13,7 @@ from qa.config import Config
 from qa.errors import AudioError, BackendUnavailable, QAError
 from qa.ingest import discover, identify
 from qa.store import Store
+from qa.timing import StageTimer
 from qa.transcribe.channels import channel_speaker, channel_turns
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
@@ -21,11 +22,18 @@ from qa.types import Call, Transcript
 log = logging.getLogger("qa")
 
 
+@lru_cache(maxsize=4)
+def engine_for(config: Config) -> "Engine":
+    """The process-wide Engine of a configuration: models load once per process."""
+    return Engine(config)
+
+
 class Engine:
     """The loaded models for one configuration; build once per process and reuse."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.timer = StageTimer()
 
     @cached_property
     def transcriber(self):
@@ -35,20 +43,34 @@ class Engine:
 
     @cached_property
     def diarizer(self):
-        from qa.transcribe.diarize import build_diarizer
+        """The mono diarization backend named in the config, loaded on first use."""
+        from qa.transcribe.whisper import resolve_threads
 
-        return build_diarizer(self.config.diarization, cpu_threads=self.config.asr.cpu_threads)
+        d, threads = self.config.diarization, resolve_threads(self.config.asr.cpu_threads)
+        if d.backend == "pyannote-hub":
+            from qa.transcribe.diarize import HubPyannoteDiarizer
+
+            return HubPyannoteDiarizer(d.pipeline, num_speakers=d.num_speakers or None,
+                                       cpu_threads=threads, device=d.device)
+        from qa.transcribe.diarize import DiarizationOptions, OfflinePyannoteDiarizer
+
+        return OfflinePyannoteDiarizer(DiarizationOptions(
+            num_speakers=d.num_speakers or None, min_speakers=d.min_speakers or None,
+            max_speakers=d.max_speakers or None, cpu_threads=threads, device=d.device,
+        ))
 
     @property
     def diarization_name(self) -> str:
         return self.config.diarization.backend
 
-    def models(self) -> dict:
-        """What ``callqa models`` prints: resolved models, devices, threads."""
-        from qa.transcribe.diarize import describe_diarization
+    def models(self, load: bool = False) -> dict:
+        """Resolved models, devices and threads; ``load`` loads the diarizer to report it exactly."""
+        from dataclasses import asdict
+
         from qa.transcribe.whisper import describe_asr
 
-        return {"asr": describe_asr(self.config.asr), "diarization": describe_diarization(self.config.diarization)}
+        diarization = self.diarizer.describe() if load else asdict(self.config.diarization)
+        return {"asr": describe_asr(self.config.asr), "diarization": diarization}
 
 
 @dataclass(frozen=True)
@@ -75,43 +97,55 @@ def _check_language(code: str, path: str) -> None:
         raise QAError(f"{path}: unknown language code {code!r} (use a whisper code such as en, es, fi)")
 
 
-def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
-    """Transcribe, diarize and label roles for one decoded call."""
-    config = engine.config
-    language, source = _language(call, config)
-    if language is not None:
-        _check_language(language, call.path)
-    probability = 1.0
-    if audio.is_stereo:
-        if language is None:
+def _stereo(call: Call, audio: Audio, engine: Engine, language: str | None):
+    """One party per channel: each channel transcribed alone, the operator's channel by config."""
+    timer, probability = engine.timer, 1.0
+    if language is None:
+        with timer.stage("asr"):
             language, probability = engine.transcriber.detect_language(audio.mono())
-        per_channel, turns = [], []
-        for channel, samples in enumerate(audio.channels):
+    per_channel, turns = [], []
+    for channel, samples in enumerate(audio.channels):
+        with timer.stage("asr"):
             recognition = engine.transcriber.transcribe(samples, language)
-            speaker = channel_speaker(channel)
-            per_channel.append(group_utterances(recognition.words, [speaker] * len(recognition.words), channel))
+        speakers = [channel_speaker(channel)] * len(recognition.words)
+        per_channel.append(group_utterances(recognition.words, speakers, channel))
+        with timer.stage("diarization"):
             turns.extend(channel_turns(samples, channel))
-        utterances = interleave(*per_channel)
-        override = call.metadata.operator_speaker
-        operator_channel = int(override) if override in ("0", "1") else config.roles.operator_channel
-        operator = channel_speaker(operator_channel)
-    else:
-        recognition = engine.transcriber.transcribe(audio.channels[0], language)
-        language, probability = recognition.language, recognition.language_probability
-        turns = []
-        if recognition.words:
-            d = config.diarization
+    override = call.metadata.operator_speaker
+    operator_channel = int(override) if override in ("0", "1") else engine.config.roles.operator_channel
+    return interleave(*per_channel), turns, channel_speaker(operator_channel), language, probability
+
+
+def _mono(call: Call, audio: Audio, engine: Engine, language: str | None):
+    """One channel: transcribed once, diarized, words assigned to speakers, operator by rule."""
+    timer, samples = engine.timer, audio.channels[0]
+    with timer.stage("asr"):
+        recognition = engine.transcriber.transcribe(samples, language)
+    turns = []
+    if recognition.words:
+        d = engine.config.diarization
+        with timer.stage("diarization"):
             turns = engine.diarizer.diarize(
-                audio.channels[0],
+                samples,
                 num_speakers=d.num_speakers or None,
                 min_speakers=d.min_speakers or None,
                 max_speakers=d.max_speakers or None,
             )
-        utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
-        operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
+    utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
+    operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
+    return utterances, turns, operator, recognition.language, recognition.language_probability
+
+
+def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
+    """Transcribe, diarize and label roles for one decoded call."""
+    language, source = _language(call, engine.config)
+    if language is not None:
+        _check_language(language, call.path)
+    stages = _stereo if audio.is_stereo else _mono
+    utterances, turns, operator, language, probability = stages(call, audio, engine, language)
     utterances = label_roles(utterances, operator)
     if not utterances:
-        language, probability = (call.metadata.language or config.asr.language or None), 0.0
+        language, probability = (call.metadata.language or engine.config.asr.language or None), 0.0
     transcript = Transcript(
         call_id=call.call_id,
         language=language,
@@ -142,6 +176,18 @@ class RunSummary:
     skipped: int = 0
     no_speech: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+
+    def add(self, path: Path, outcome: str, reason: str | None) -> None:
+        """Count one file's outcome."""
+        self.outcomes.append(outcome)
+        if outcome == "failed":
+            self.failures.append((str(path), reason or "unknown error"))
+        elif outcome == "skipped":
+            self.skipped += 1
+        else:
+            self.processed += 1
+            self.no_speech += outcome == "no_speech"
 
     @property
     def failed(self) -> int:
@@ -163,14 +209,36 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     Raises QAError (or any error of a backend) for a file that cannot be processed; the
     call's rows are written in one transaction, so a failure leaves nothing behind.
     """
-    call = identify(path)
-    if store.has_call(call.call_id):
+    with engine.timer.stage("ingest"):
+        call = identify(path)
+        known = store.has_call(call.call_id)
+    if known:
         return "skipped"
-    processed = transcribe_audio(call, load_audio(path), engine)
+    with engine.timer.stage("decode"):
+        audio = load_audio(path)
+    processed = transcribe_audio(call, audio, engine)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
-    store.save_call(call, processed.transcript, run_id, engine.config.asr.model, diarization,
-                    processed.language_source)
+    with engine.timer.stage("store"):
+        store.save_call(call, processed.transcript, run_id, engine.config.asr.model, diarization,
+                        processed.language_source)
     return "processed" if processed.transcript.has_speech else "no_speech"
+
+
+def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None) -> tuple[str, str | None]:
+    """Process one file; a failure is recorded in ``failures`` instead of raised.
+
+    Returns (outcome, reason): outcome is 'processed', 'no_speech', 'skipped' or 'failed'.
+    A missing backend (BackendUnavailable) is raised, since every call would fail alike.
+    """
+    try:
+        return process_and_store(path, engine, store, run_id), None
+    except BackendUnavailable:
+        raise
+    except (QAError, OSError, RuntimeError, ValueError) as error:
+        reason = error.reason if isinstance(error, AudioError) else _one_line(error)
+        log.warning("%s: %s", path, reason)
+        store.record_failure(run_id, str(path), reason)
+        return "failed", reason
 
 
 def run_batch(
@@ -181,36 +249,18 @@ def run_batch(
 ) -> RunSummary:
     """Process every recording under ``paths`` that the store does not hold yet.
 
-    A file that fails is recorded in ``failures`` with its reason and the batch goes on;
-    a missing backend (BackendUnavailable) stops the batch, since every call would fail.
+    A file that fails is recorded in ``failures`` with its reason and the batch goes on.
     """
     files = discover(list(paths))
-    run_id = store.start_run(engine.models())
-    summary = RunSummary(run_id=run_id, seen=len(files))
+    summary = RunSummary(run_id=store.start_run(engine.models()), seen=len(files))
     status = "aborted"
     try:
         for path in files:
-            try:
-                outcome = process_and_store(path, engine, store, run_id)
-            except BackendUnavailable:
-                raise
-            except (QAError, OSError, RuntimeError, ValueError) as error:
-                reason = _one_line(error)
-                if isinstance(error, AudioError):
-                    reason = error.reason
-                log.warning("%s: %s", path, reason)
-                store.record_failure(run_id, str(path), reason)
-                summary.failures.append((str(path), reason))
-                outcome = "failed"
-            else:
-                if outcome == "skipped":
-                    summary.skipped += 1
-                else:
-                    summary.processed += 1
-                    summary.no_speech += outcome == "no_speech"
+            summary.add(path, *handle_file(path, engine, store, summary.run_id))
             if on_file is not None:
-                on_file(path, outcome)
+                on_file(path, summary.outcomes[-1])
         status = "completed"
     finally:
-        store.finish_run(run_id, summary.seen, summary.processed, summary.skipped, summary.failed, status)
+        store.finish_run(summary.run_id, summary.seen, summary.processed, summary.skipped,
+                         summary.failed, status)
     return summary

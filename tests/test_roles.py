@@ -51,3 +51,13 @@ def test_customer_is_other_speaker_with_most_speech_rest_unknown():
 
 def test_no_utterances_no_operator():
     assert mono_operator([], "inbound", None) is None
+
+
+def test_customer_giving_their_name_does_not_make_them_the_operator():
+    utterances = [utt("S0", 0, "Joo, mikä on asia?"), utt("S1", 2, "Nimeni on Matti Virtanen.")]
+    assert mono_operator(utterances, "inbound", None) == "S0"
+
+
+def test_greeting_with_name_beats_customer_name():
+    utterances = [utt("S0", 0, "Hi, my name is Ann."), utt("S1", 2, "Thank you for calling Acme, my name is Bob.")]
+    assert mono_operator(utterances, "inbound", None) == "S1"

@@ -6,7 +6,8 @@ Stereo recordings: the operator's channel comes from the call's ``operator_speak
 Mono recordings (diarized): unless the manifest names the operator's turn order
 (``operator_speaker = first|second``), each speaker's first two utterances are scored for
 operator phrases ("thank you for calling", "how can I help", "calling from", in each seed
-language); the speaker who scores highest is the operator. With no such phrase, the speaker
+language; weight 2 for phrases only operators say, 1 for "my name is" and the like); the
+speaker who scores at least 2 more than the other is the operator. Otherwise the speaker
 who talks first is the operator on inbound calls (the operator answers) and the second one
 on outbound calls (the customer answers). The customer is the other speaker with the most
 speech; any further speakers are ``unknown``.
@@ -36,6 +37,9 @@ OPERATOR_PHRASES: dict[str, tuple[tuple[str, int], ...]] = {
     "fa": (("از تماس شما متشکرم", 2), ("چطور می توانم کمک", 2), ("چطور میتونم کمک", 2), ("اسم من", 1)),
 }
 _OPENING_UTTERANCES = 2
+# Phrases decide only when one speaker has at least one operator-only phrase (weight 2) more
+# than the other: "my name is" alone is said by customers too ("Nimeni on Matti Virtanen").
+_DECISIVE_MARGIN = 2
 
 
 def normalise(text: str) -> str:
@@ -74,9 +78,10 @@ def mono_operator(utterances: list[Utterance], direction: str | None, override: 
     for speaker in order:
         opening = [u.text for u in utterances if u.speaker == speaker][:_OPENING_UTTERANCES]
         scores[speaker] = operator_phrase_score(" ".join(opening))
-    best = max(order, key=lambda s: scores[s])  # ties keep the earlier speaker
-    if scores[best] > 0 and list(scores.values()).count(scores[best]) == 1:
-        return best
+    ranked = sorted(order, key=lambda s: -scores[s])  # stable: ties keep the earlier speaker
+    runner_up = scores[ranked[1]] if len(ranked) > 1 else 0
+    if scores[ranked[0]] - runner_up >= _DECISIVE_MARGIN:
+        return ranked[0]
     if direction == "outbound" and len(order) > 1:
         return order[1]
     return order[0]

@@ -13,6 +13,7 @@ from qa.transcribe.models import resolve_whisper_model
 from qa.types import Word
 
 _INSTALL_HINT = "pip install faster-whisper"
+_COMPRESSION_RATIO_LIMIT = 2.4  # whisper's threshold for a looping, repetitive decode
 
 
 def resolve_device(device: str) -> str:
@@ -80,10 +81,12 @@ class WhisperTranscriber:
             vad_filter=self.config.vad_filter,
             beam_size=self.config.beam_size,
         )
-        if self._batched is not None:
-            segments, info = self._batched.transcribe(samples, batch_size=self.config.batch_size, **options)
-        else:
+        if self._batched is None:
             segments, info = self._model.transcribe(samples, condition_on_previous_text=False, **options)
+            segments = list(segments)
+        else:
+            segments, info = self._batched.transcribe(samples, batch_size=self.config.batch_size, **options)
+            segments = self._redecode_repetitions(samples, list(segments), info.language, options)
         words = tuple(
             Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(float(w.probability), 4))
             for segment in segments
@@ -91,6 +94,27 @@ class WhisperTranscriber:
             if w.word.strip()
         )
         return Recognition(words, info.language, float(info.language_probability))
+
+
+    def _redecode_repetitions(self, samples: np.ndarray, segments: list, language: str, options: dict) -> list:
+        """Decode again, sequentially with temperature fallback, the batched segments stuck in a loop.
+
+        Batched decoding has no fallback, so a segment can repeat one word until its window ends
+        ("niña niña niña …"); whisper's own remedy is to re-sample above a compression ratio.
+        """
+        fixed = []
+        for segment in segments:
+            if segment.compression_ratio <= _COMPRESSION_RATIO_LIMIT:
+                fixed.append(segment)
+                continue
+            again, _ = self._model.transcribe(
+                samples,
+                clip_timestamps=[segment.start, segment.end],
+                condition_on_previous_text=False,
+                **(options | {"language": language, "vad_filter": False}),
+            )
+            fixed.extend(again)
+        return fixed
 
 
 def describe_asr(config: AsrConfig) -> dict:
