@@ -31,7 +31,7 @@ from qa.evaluate import (  # noqa: E402
 from qa.ingest import content_hash  # noqa: E402
 from qa.pipeline import Engine, run_batch  # noqa: E402
 from qa.store import Store  # noqa: E402
-from qa.types import Role, SpeechTurn  # noqa: E402
+from qa.types import Role  # noqa: E402
 
 
 def bare_whisper(files: list[Path], engine: Engine) -> float:

@@ -72,6 +72,58 @@ def _cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from qa.compliance.suite import Compliance
+    from qa.compliance.text import detect_record
+
+    source = Path(args.input)
+    if not source.is_file():
+        raise QAError(f"{source}: no such file")
+    compliance = Compliance(load_config(args.config).compliance)
+    compliance.load()
+    bad = 0
+    with source.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            record = None
+            try:
+                record = json.loads(line)
+                result = detect_record(record, compliance)
+            except (json.JSONDecodeError, QAError) as error:
+                bad += 1
+                reason = str(error).splitlines()[0]
+                print(f"{source}:{number}: {reason}", file=sys.stderr)
+                result = {"id": record.get("id") if isinstance(record, dict) else None, "error": reason}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 1 if bad else 0
+
+
+def _cmd_redact_audio(args: argparse.Namespace) -> int:
+    from qa.audio import load_audio
+    from qa.compliance.redact_audio import redaction_spans, write_redacted
+    from qa.pipeline import Engine, transcribe_audio
+    from qa.ingest import identify
+
+    source, out = Path(args.file), Path(args.out)
+    if not source.is_file():
+        raise QAError(f"{source}: no such file")
+    if out.resolve() == source.resolve():
+        raise QAError(f"{out}: refusing to overwrite the original recording")
+    config = load_config(args.config)
+    engine = Engine(config)
+    audio = load_audio(source)
+    call = identify(source)
+    analysis = engine.compliance.analyze(call, transcribe_audio(call, audio, engine).transcript, audio)
+    write_redacted(audio, analysis.pii, out, args.mode or config.compliance.audio_redaction)
+    spans = redaction_spans(analysis.pii, audio.duration)
+    print(json.dumps({"file": str(source), "out": str(out), "mode": args.mode or config.compliance.audio_redaction,
+                      "masked_seconds": round(sum(e - s for s, e in spans), 3),
+                      "pii": [{"type": m.type, "role": m.role.value, "start": m.start, "end": m.end}
+                              for m in analysis.pii]}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callqa", description="Offline quality assurance for call-centre recordings."
@@ -91,6 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.add_argument("--format", choices=("json", "rttm", "vtt"), default="json")
     transcribe.add_argument("--config", help="TOML config file")
     transcribe.set_defaults(handler=_cmd_transcribe)
+
+    detect = commands.add_parser(
+        "detect", help="text-level detectors on JSON lines: flags, personal-data spans, redacted text")
+    detect.add_argument("--input", required=True, metavar="FILE.jsonl",
+                        help='lines like {"id": "7", "text": "...", "role": "operator", "language": "en"}')
+    detect.add_argument("--config", help="TOML config file")
+    detect.set_defaults(handler=_cmd_detect)
+
+    redact = commands.add_parser("redact-audio", help="copy a recording with personal data silenced or beeped")
+    redact.add_argument("file", metavar="FILE")
+    redact.add_argument("--out", required=True, metavar="FILE", help="where the redacted WAV goes")
+    redact.add_argument("--mode", choices=("beep", "silence"), help="default: [compliance] audio_redaction")
+    redact.add_argument("--config", help="TOML config file")
+    redact.set_defaults(handler=_cmd_redact_audio)
 
     models = commands.add_parser("models", help="print the resolved models, devices and threads as JSON")
     models.add_argument("--config", help="TOML config file")

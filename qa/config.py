@@ -20,6 +20,23 @@ Example ``callqa.toml`` (every key optional)::
 
     [roles]
     operator_channel = 0      # stereo: the channel that carries the operator
+
+    [compliance]
+    detectors = ["pii", "profanity", "loudness", "script"]   # which detectors run
+    redact = true             # store transcripts and flag evidence with personal data masked
+    profanity_allow = []      # words never flagged in this deployment
+    profanity_deny = []       # extra words/phrases flagged in this deployment
+    scripts = ""              # YAML script book ("" = the shipped default, qa/compliance/scripts/)
+    company = ""              # company name the greeting must contain ("" = any name)
+    raised_lu = 6.0           # raised voice: LU above the speaker's own baseline in the call
+    min_raised_s = 1.0        # ... sustained at least this long
+    quiet_floor_lufs = -45.0  # quiet voice: operator's level below this, or
+    quiet_relative_lu = 12.0  # ... more than this under the customer's
+    leak_window_s = 120.0     # operator repeating data the customer gave this recently is no leak
+    no_card_campaigns = []    # campaigns that must not take card data: any card data is a leak
+    keep_original_audio = false  # false: only the redacted copy of a recording is served
+    audio_redaction = "beep"     # beep | silence: what replaces personal data in that copy
+    redacted_audio_dir = ""      # where the copies go ("" = redacted_audio/ beside the database)
 """
 
 from __future__ import annotations
@@ -66,12 +83,37 @@ class RolesConfig:
 
 
 @dataclass(frozen=True)
+class ComplianceConfig:
+    """Detectors and personal-data handling (see the module docstring for each key)."""
+
+    detectors: tuple[str, ...] = ("pii", "profanity", "loudness", "script")
+    redact: bool = True
+    profanity_allow: tuple[str, ...] = ()
+    profanity_deny: tuple[str, ...] = ()
+    scripts: str = ""
+    company: str = ""
+    raised_lu: float = 6.0
+    min_raised_s: float = 1.0
+    quiet_floor_lufs: float = -45.0
+    quiet_relative_lu: float = 12.0
+    leak_window_s: float = 120.0
+    no_card_campaigns: tuple[str, ...] = ()
+    keep_original_audio: bool = False
+    audio_redaction: str = "beep"
+    redacted_audio_dir: str = ""
+
+
+DETECTORS = ("pii", "profanity", "loudness", "script")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``load_config()`` builds it."""
 
     asr: AsrConfig = field(default_factory=AsrConfig)
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
+    compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
 
 
 _DIARIZATION_BACKENDS = ("pyannote-offline", "pyannote-hub")
@@ -85,7 +127,13 @@ def _section(cls: type, values: dict[str, Any], name: str) -> Any:
         if key not in known:
             raise ConfigError(f"[{name}] has no setting {key!r} (known: {', '.join(known)})")
         expected = type(getattr(default, key))
-        if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        if expected is tuple:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"[{name}] {key} must be a list of strings, got {value!r}")
+            value = tuple(value)
+        elif expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        elif expected is int and isinstance(value, bool) or not isinstance(value, expected):
             raise ConfigError(f"[{name}] {key} must be {expected.__name__}, got {value!r}")
         updates[key] = value
     return replace(default, **updates)
@@ -101,7 +149,16 @@ def parse_config(data: dict[str, Any]) -> Config:
         asr=_section(AsrConfig, data.get("asr", {}), "asr"),
         diarization=_section(DiarizationConfig, data.get("diarization", {}), "diarization"),
         roles=_section(RolesConfig, data.get("roles", {}), "roles"),
+        compliance=_section(ComplianceConfig, data.get("compliance", {}), "compliance"),
     )
+    if config.compliance.audio_redaction not in ("beep", "silence"):
+        raise ConfigError("[compliance] audio_redaction must be 'beep' or 'silence'")
+    unknown_detectors = set(config.compliance.detectors) - set(DETECTORS)
+    if unknown_detectors:
+        raise ConfigError(
+            f"[compliance] detectors: unknown {', '.join(sorted(unknown_detectors))} "
+            f"(known: {', '.join(DETECTORS)})"
+        )
     if config.diarization.backend not in _DIARIZATION_BACKENDS:
         raise ConfigError(
             f"[diarization] backend must be one of {', '.join(_DIARIZATION_BACKENDS)}, "

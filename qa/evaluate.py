@@ -14,6 +14,11 @@ from qa.transcribe.roles import normalise
 from qa.types import Role, SpeechTurn, Transcript
 
 
+# Personal-data types of the sample ground truth -> the detector's (Presidio) names.
+TRUTH_PII_TYPES = {"CREDIT_CARD": "CREDIT_CARD", "CVV": "CARD_SECURITY_CODE", "EXPIRY": "CARD_EXPIRY",
+                   "PHONE": "PHONE_NUMBER", "EMAIL": "EMAIL_ADDRESS", "PERSON": "PERSON"}
+
+
 @dataclass(frozen=True)
 class TruthUtterance:
     role: Role
@@ -134,3 +139,23 @@ def role_assignment(truth: GroundTruth, transcript: Transcript) -> dict[str, tup
         speaker: (role, max(votes[speaker], key=votes[speaker].get) if votes.get(speaker) else None)
         for speaker, role in given.items()
     }
+
+
+def truth_transcript(truth: GroundTruth, rewrite=lambda text: text) -> Transcript:
+    """The ground truth as a Transcript (role = speaker), word times spread evenly over each
+    utterance; ``rewrite`` can damage the text the way a recogniser would."""
+    from qa.types import Utterance, Word
+
+    operator_channel = truth.raw.get("operator_channel")
+    utterances = []
+    for u in truth.utterances:
+        channel = None
+        if truth.channels == 2 and operator_channel is not None:
+            channel = operator_channel if u.role is Role.OPERATOR else 1 - operator_channel
+        text = rewrite(u.text)
+        words = text.split()
+        step = (u.end - u.start) / len(words)
+        timed = tuple(Word(u.start + k * step, u.start + (k + 1) * step, w) for k, w in enumerate(words))
+        utterances.append(Utterance(u.role.value, u.role, channel, u.start, u.end, text, timed))
+    return Transcript(truth.file, truth.language, 1.0, float(truth.raw["duration"]), truth.channels,
+                      int(truth.raw["sample_rate"]), tuple(utterances), ())

@@ -59,6 +59,13 @@ class Engine:
             max_speakers=d.max_speakers or None, cpu_threads=threads, device=d.device,
         ))
 
+    @cached_property
+    def compliance(self):
+        """The configured detectors (each loads on first use)."""
+        from qa.compliance.suite import Compliance
+
+        return Compliance(self.config.compliance)
+
     @property
     def diarization_name(self) -> str:
         return self.config.diarization.backend
@@ -70,7 +77,8 @@ class Engine:
         from qa.transcribe.whisper import describe_asr
 
         diarization = self.diarizer.describe() if load else asdict(self.config.diarization)
-        return {"asr": describe_asr(self.config.asr), "diarization": diarization}
+        return {"asr": describe_asr(self.config.asr), "diarization": diarization,
+                "detectors": self.compliance.versions() if load else list(self.config.compliance.detectors)}
 
 
 @dataclass(frozen=True)
@@ -217,11 +225,26 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     with engine.timer.stage("decode"):
         audio = load_audio(path)
     processed = transcribe_audio(call, audio, engine)
+    with engine.timer.stage("detectors"):
+        analysis = engine.compliance.analyze(call, processed.transcript, audio)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
     with engine.timer.stage("store"):
-        store.save_call(call, processed.transcript, run_id, engine.config.asr.model, diarization,
-                        processed.language_source)
+        served = served_audio(call, audio, analysis, engine.config.compliance, store.path)
+        store.save_call(call, analysis.transcript, run_id, engine.config.asr.model, diarization,
+                        processed.language_source, flags=analysis.flags, pii=analysis.pii,
+                        redacted=engine.config.compliance.redact, detectors=engine.compliance.versions(),
+                        audio_path=served)
     return "processed" if processed.transcript.has_speech else "no_speech"
+
+
+def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> str:
+    """The recording reviewers will hear: a redacted copy (written now) unless originals are kept."""
+    from qa.compliance.redact_audio import write_redacted
+
+    if config.keep_original_audio:
+        return call.path
+    folder = Path(config.redacted_audio_dir) if config.redacted_audio_dir else db_path.parent / "redacted_audio"
+    return str(write_redacted(audio, analysis.pii, folder / f"{call.call_id}.wav", config.audio_redaction))
 
 
 def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None) -> tuple[str, str | None]:

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import duckdb
 
-from qa.types import Call, Role, SpeechTurn, Transcript, Utterance, Word
+from qa.types import Call, Flag, PiiMention, Role, Severity, SpeechTurn, Transcript, Utterance, Word
 
 DEFAULT_DB = "callqa.duckdb"
 LOCK_TIMEOUT_S = 60.0
@@ -90,6 +90,41 @@ MIGRATIONS: tuple[str, ...] = (
         call_id VARCHAR,
         reason VARCHAR NOT NULL,
         failed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    """,
+    # 2: compliance flags and personal-data mentions (types and times only, never values)
+    """
+    ALTER TABLE calls ADD COLUMN redacted BOOLEAN DEFAULT false;
+    ALTER TABLE calls ADD COLUMN detectors JSON;
+    ALTER TABLE calls ADD COLUMN audio_path VARCHAR;     -- the copy served to reviewers (redacted)
+    CREATE SEQUENCE flag_ids START 1;
+    CREATE TABLE flags (
+        flag_id BIGINT PRIMARY KEY DEFAULT nextval('flag_ids'),
+        call_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
+        role VARCHAR NOT NULL CHECK (role IN ('operator', 'customer', 'unknown')),
+        speaker VARCHAR,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL,
+        evidence VARCHAR NOT NULL,          -- redacted
+        detector VARCHAR NOT NULL,
+        detector_version VARCHAR NOT NULL,
+        confidence DOUBLE NOT NULL,
+        details JSON
+    );
+    CREATE TABLE pii_spans (
+        call_id VARCHAR NOT NULL,
+        utterance_index INTEGER NOT NULL,
+        first_word INTEGER NOT NULL,
+        last_word INTEGER NOT NULL,
+        type VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        speaker VARCHAR NOT NULL,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL,
+        score DOUBLE,
+        recognizer VARCHAR
     );
     """,
 )
@@ -206,21 +241,30 @@ class Store:
             return con.execute("SELECT count(*) FROM calls WHERE call_id = ?", [call_id]).fetchone()[0] > 0
 
     def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
-                  diarization: str, language_source: str) -> None:
-        """Store a call and all its rows in one transaction: all or nothing."""
+                  diarization: str, language_source: str, flags: tuple[Flag, ...] = (),
+                  pii: tuple[PiiMention, ...] = (), redacted: bool = False,
+                  detectors: dict | None = None, audio_path: str | None = None) -> None:
+        """Store a call and all its rows in one transaction: all or nothing.
+
+        ``transcript`` is stored as given: the caller passes the redacted one.
+        """
         meta = call.metadata
         utterances = transcript.utterances
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO calls (call_id, path, file_name, operator_id, direction, campaign, "
                 "started_at, language, language_probability, language_source, duration_s, channels, "
-                "source_sample_rate, has_speech, word_count, asr_model, diarization, run_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "source_sample_rate, has_speech, word_count, asr_model, diarization, run_id, redacted, "
+                "detectors, audio_path) "
+                "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call.call_id, call.path, Path(call.path).name, meta.operator_id, meta.direction,
                  meta.campaign, meta.started_at, transcript.language, transcript.language_probability,
                  language_source, transcript.duration, transcript.channels, transcript.sample_rate,
-                 transcript.has_speech, len(transcript.words), asr_model, diarization, run_id],
+                 transcript.has_speech, len(transcript.words), asr_model, diarization, run_id,
+                 redacted, json.dumps(detectors or {}), audio_path],
             )
+            self._insert_flags(con, call.call_id, flags)
+            self._insert_pii(con, call.call_id, pii)
             if utterances:
                 con.execute(
                     "INSERT INTO utterances SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
@@ -248,6 +292,52 @@ class Store:
                     [call.call_id, [t.speaker for t in turns], [t.start for t in turns],
                      [t.end for t in turns]],
                 )
+
+    @staticmethod
+    def _insert_flags(con: duckdb.DuckDBPyConnection, call_id: str, flags: tuple[Flag, ...]) -> None:
+        if not flags:
+            return
+        con.executemany(
+            "INSERT INTO flags (call_id, kind, severity, role, speaker, start_s, end_s, evidence, detector, "
+            "detector_version, confidence, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[call_id, f.kind, f.severity.value, f.role.value, f.speaker, f.start, f.end, f.evidence,
+              f.detector, f.detector_version, f.confidence, json.dumps(dict(f.details))] for f in flags],
+        )
+
+    @staticmethod
+    def _insert_pii(con: duckdb.DuckDBPyConnection, call_id: str, mentions: tuple[PiiMention, ...]) -> None:
+        if not mentions:
+            return
+        con.executemany(
+            "INSERT INTO pii_spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[call_id, m.utterance_index, m.first_word, m.last_word, m.type, m.role.value, m.speaker,
+              m.start, m.end, m.score, m.recognizer] for m in mentions],
+        )
+
+    def flags(self, call_id: str | None = None) -> list[Flag]:
+        """Stored flags, of one call or of all, in time order."""
+        query = ("SELECT kind, severity, role, start_s, end_s, evidence, detector, detector_version, "
+                 "confidence, speaker, details FROM flags")
+        params: list = []
+        if call_id is not None:
+            query += " WHERE call_id = ?"
+            params.append(call_id)
+        with self.connect(read_only=True) as con:
+            rows = con.execute(query + " ORDER BY call_id, start_s, kind", params).fetchall()
+        return [
+            Flag(kind, Severity(severity), Role(role), start, end, evidence, detector, version, confidence,
+                 speaker, tuple(json.loads(details or "{}").items()))
+            for kind, severity, role, start, end, evidence, detector, version, confidence, speaker, details in rows
+        ]
+
+    def pii_mentions(self, call_id: str) -> list[PiiMention]:
+        """Stored personal-data mentions of one call (types and times)."""
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT type, role, speaker, start_s, end_s, utterance_index, first_word, last_word, score, "
+                "recognizer FROM pii_spans WHERE call_id = ? ORDER BY start_s", [call_id]
+            ).fetchall()
+        return [PiiMention(t, Role(r), *rest) for t, r, *rest in rows]
 
     def calls(self) -> list[StoredCall]:
         """All stored calls, oldest file name first."""
@@ -292,6 +382,6 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
-        tables = ("calls", "utterances", "words", "speaker_turns", "runs", "failures")
+        tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -91,3 +91,49 @@ class Transcript:
     @property
     def words(self) -> tuple[Word, ...]:
         return tuple(word for utterance in self.utterances for word in utterance.words)
+
+
+class Severity(str, enum.Enum):
+    """How urgently a QA specialist should look at a flag."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something a QA specialist must look at, in one call.
+
+    ``start``/``end`` are seconds from the start of the call (from word timestamps);
+    ``evidence`` is the (redacted) text that shows it; ``details`` holds detector-specific
+    facts as (name, value) pairs (e.g. the script step, the loudness excess in LU).
+    """
+
+    kind: str
+    severity: Severity
+    role: Role
+    start: float
+    end: float
+    evidence: str
+    detector: str
+    detector_version: str
+    confidence: float = 1.0
+    speaker: str | None = None
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PiiMention:
+    """Personal data spoken in a call: which words, when, of what type; never the value."""
+
+    type: str
+    role: Role
+    speaker: str
+    start: float
+    end: float
+    utterance_index: int
+    first_word: int
+    last_word: int  # inclusive
+    score: float = 1.0
+    recognizer: str = ""

@@ -23,3 +23,15 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"evaluation data not present at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def batch(tmp_path_factory):
+    """sample_audio/ processed once with the offline defaults: (store, summary)."""
+    from qa.config import Config
+    from qa.pipeline import engine_for, run_batch
+    from qa.store import Store
+
+    store = Store(tmp_path_factory.mktemp("db") / "samples.duckdb")
+    summary = run_batch([SAMPLE_AUDIO], store, engine_for(Config()))
+    return store, summary

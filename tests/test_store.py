@@ -1,8 +1,8 @@
 import duckdb
 import pytest
 
-from qa.store import Store
-from qa.types import Call, CallMetadata, Role, SpeechTurn, Transcript, Utterance, Word
+from qa.store import MIGRATIONS, Store
+from qa.types import Call, CallMetadata, Flag, PiiMention, Role, Severity, SpeechTurn, Transcript, Utterance, Word
 
 
 def transcript(call_id, text="hello there", broken=False):
@@ -17,7 +17,7 @@ def call(call_id="c1"):
 
 def test_schema_is_created_and_migration_is_idempotent(tmp_path):
     store = Store(tmp_path / "qa.duckdb")
-    assert store.migrate() == 1
+    assert store.migrate() == 2
     assert Store(tmp_path / "qa.duckdb").table_counts()["calls"] == 0
 
 
@@ -29,7 +29,7 @@ def test_call_round_trip(tmp_path):
     assert stored.utterances[0].role is Role.OPERATOR
     assert [w.text for w in stored.words] == ["hello", "there"]
     assert store.table_counts() == {"calls": 1, "utterances": 1, "words": 2, "speaker_turns": 1,
-                                    "runs": 0, "failures": 0}
+                                    "flags": 0, "pii_spans": 0, "runs": 0, "failures": 0}
 
 
 def test_failed_save_leaves_no_partial_call(tmp_path):
@@ -75,3 +75,26 @@ def test_writer_waits_for_another_process_lock(tmp_path):
     assert time.monotonic() - started > 0.5
     holder.wait()
     assert store.has_call("c1")
+
+
+def test_flags_and_pii_are_stored_with_the_call(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    flag = Flag("profanity", Severity.MEDIUM, Role.OPERATOR, 0.0, 0.4, "hello [PERSON]", "profanity", "1",
+                0.9, "CHANNEL_0", (("violation", "true"),))
+    mention = PiiMention("PERSON", Role.OPERATOR, "CHANNEL_0", 0.5, 0.9, 0, 1, 1, 0.85, "spacy")
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata", flags=(flag,),
+                    pii=(mention,), redacted=True)
+    assert store.flags("c1") == [flag]
+    assert store.pii_mentions("c1") == [mention]
+
+
+def test_schema_1_database_is_migrated_in_place(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ)")
+    con.execute(MIGRATIONS[0])
+    con.execute("INSERT INTO schema_migrations (version) VALUES (1)")
+    con.close()
+    store = Store(path)
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata")
+    assert store.table_counts()["calls"] == 1 and store.flags() == []

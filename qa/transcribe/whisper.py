@@ -88,7 +88,7 @@ class WhisperTranscriber:
             segments, info = self._batched.transcribe(samples, batch_size=self.config.batch_size, **options)
             segments = self._redecode_repetitions(samples, list(segments), info.language, options)
         words = tuple(
-            Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(float(w.probability), 4))
+            Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4))
             for segment in segments
             for w in (segment.words or ())
             if w.word.strip()

@@ -1,0 +1,1 @@
+"""Compliance detectors: profanity, raised voice, script adherence, personal data."""

@@ -1,0 +1,346 @@
+"""Script adherence: did the operator say the script's steps, in order and in time?
+
+Scripts come from a YAML file (format documented at the top of ``scripts/default.yaml``),
+chosen by the call's campaign and language: (campaign, language) -> (campaign, "default") ->
+("default", language) -> ("default", "en").
+
+A step is found when one of its phrases scores at least ``threshold`` (rapidfuzz ``ratio``,
+0-100) against a window of words of an utterance of the step's role; texts are case- and
+accent-folded and stripped of punctuation first, and windows one word shorter or longer than
+the phrase are tried, so ASR errors ("Akme Telekom") and small paraphrases still match. The
+default 80 sits above the best near misses of the sample calls (<= 70) and below ASR-damaged
+phrasings (>= 85); forbidden phrases need 90, since they raise high-severity flags.
+
+Flags (kind: severity): ``script_missing`` (a required step not found: the step's severity,
+medium by default), ``script_order`` (found before a step that precedes it in the script:
+low), ``script_late`` (started after ``within_s``: low), ``script_early`` (ended before the last
+``from_end_s`` seconds: low), ``forbidden_phrase`` (high). Utterances of unknown role are used
+only when the call has none of the step's role; a call without speech gets no flags.
+
+Absence is only asserted from speech the recogniser could make out: when the utterance where a
+missing step was expected has a mean word probability below ``min_word_probability`` (0.5:
+the recogniser was more unsure than not), no ``script_missing`` is raised for it - the step is
+unverifiable, not missing (a small model on a low-resource language garbles greetings).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+from rapidfuzz import fuzz
+
+from qa.compliance.base import CallContext, Flag, Severity, TextFinding
+from qa.compliance.profanity import timed_tokens, tokenize
+from qa.errors import ConfigError
+from qa.types import Role, Utterance
+
+DEFAULT_SCRIPTS = Path(__file__).with_name("scripts") / "default.yaml"
+_SLOT = re.compile(r"\{(\w+)\}")
+_SLOT_WORDS = {"company": 4, "name": 3}
+_STEP_KEYS = {"id", "role", "phrases", "within_s", "from_end_s", "phase", "required", "severity"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the script requires to be said."""
+
+    id: str
+    phrases: tuple[str, ...]
+    role: Role = Role.OPERATOR
+    within_s: float | None = None
+    from_end_s: float | None = None
+    phase: str = "body"  # opening | body | closing
+    required: bool = True
+    severity: Severity = Severity.MEDIUM
+
+
+@dataclass(frozen=True)
+class Script:
+    """The ordered steps and forbidden phrases of one campaign in one language."""
+
+    campaign: str
+    language: str
+    steps: tuple[Step, ...]
+    forbidden: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ScriptBook:
+    """All scripts of a file, keyed by (campaign, language)."""
+
+    scripts: Mapping[tuple[str, str], Script] = field(default_factory=dict)
+    company: str | None = None
+    source: str = ""
+
+    def select(self, campaign: str | None, language: str | None) -> Script | None:
+        """The script for a call, with the documented fallbacks; None if there is none."""
+        lang = language.replace("_", "-").split("-")[0].lower() if language else "default"
+        for key in ((campaign, lang), (campaign, "default"), ("default", lang), ("default", "en")):
+            if key in self.scripts:
+                return self.scripts[key]
+        return None
+
+    def with_company(self, company: str | None) -> "ScriptBook":
+        """The same scripts with ``{company}`` bound to ``company`` (None: any name)."""
+        return replace(self, company=company)
+
+
+def _fail(path: object, where: str, problem: str) -> ConfigError:
+    return ConfigError(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+
+
+def _strings(value: object, path: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(path, where, "must be a non-empty list of strings")
+    return tuple(value)
+
+
+def _step(raw: object, path: object, where: str) -> Step:
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "a step must be a mapping")
+    if unknown := set(raw) - _STEP_KEYS:
+        raise _fail(path, where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+    for key in ("id", "phrases"):
+        if key not in raw:
+            raise _fail(path, where, f"missing key '{key}'")
+    where = f"{where} ({raw['id']})"
+    times = {}
+    for key in ("within_s", "from_end_s"):
+        value = raw.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+            raise _fail(path, where, f"{key} must be a positive number of seconds")
+        times[key] = None if value is None else float(value)
+    default_phase = "opening" if times["within_s"] else "closing" if times["from_end_s"] else "body"
+    checks = {"role": ("operator", "customer"), "phase": ("opening", "body", "closing"),
+              "severity": ("low", "medium", "high"), "required": (True, False)}
+    values = {"role": "operator", "phase": default_phase, "severity": "medium", "required": True} | {
+        k: raw[k] for k in checks if k in raw}
+    for key, allowed in checks.items():
+        if values[key] not in allowed:
+            raise _fail(path, where, f"{key} must be one of {', '.join(map(str, allowed))}")
+    return Step(id=str(raw["id"]), phrases=_strings(raw["phrases"], path, f"{where}.phrases"),
+                role=Role(values["role"]), phase=values["phase"], required=values["required"],
+                severity=Severity(values["severity"]), **times)
+
+
+def load_scripts(path: str | Path | None = None, company: str | None = None) -> ScriptBook:
+    """Read a script file (None: the shipped ``scripts/default.yaml``); ConfigError if invalid.
+
+    ``company`` overrides the file's ``company`` (the name ``{company}`` stands for).
+    """
+    path = Path(path) if path is not None else DEFAULT_SCRIPTS
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise _fail(path, "", error.strerror or str(error)) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        raise _fail(path, where, f"invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("scripts"), dict) or not data["scripts"]:
+        raise _fail(path, "", "missing key 'scripts' (a mapping of campaign -> language -> script)")
+    if data.get("company") is not None and not isinstance(data["company"], str):
+        raise _fail(path, "company", "must be a string or null")
+    company = company or data.get("company")
+    scripts = {}
+    for campaign, languages in data["scripts"].items():
+        if not isinstance(languages, dict) or not languages:
+            raise _fail(path, f"scripts.{campaign}", "must map languages to scripts")
+        for language, raw in languages.items():
+            where = f"scripts.{campaign}.{language}"
+            if not isinstance(raw, dict) or not isinstance(raw.get("steps"), list) or not raw["steps"]:
+                raise _fail(path, where, "missing key 'steps' (a non-empty list)")
+            steps = tuple(_step(s, path, f"{where}.steps[{i}]") for i, s in enumerate(raw["steps"]))
+            if len({s.id for s in steps}) != len(steps):
+                raise _fail(path, where, "step ids must be unique")
+            forbidden = _strings(raw["forbidden"], path, f"{where}.forbidden") if raw.get("forbidden") else ()
+            scripts[(str(campaign), str(language))] = Script(str(campaign), str(language), steps, forbidden)
+    return ScriptBook(scripts, company, str(path))
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    text: str
+    segments: tuple[tuple[str, ...], ...]  # literal word runs
+    gaps: tuple[int, ...]  # most words a placeholder between two segments may take
+    lead: bool  # a placeholder before the first segment needs a word there
+    trail: bool
+
+
+def _compile(text: str, company: str | None) -> _Phrase:
+    if company:
+        text = text.replace("{company}", company)
+    parts = _SLOT.split(text)  # literal, slot, literal, slot, ...
+    segments, gaps = [], []
+    for index, part in enumerate(parts):
+        if index % 2:
+            gaps.append(_SLOT_WORDS.get(part, 4))
+        elif words := tuple(t.text for t in tokenize(part, loose=True)):
+            segments.append(words)
+    lead, trail = parts[0].strip() == "" and len(parts) > 1, parts[-1].strip() == "" and len(parts) > 1
+    inner = gaps[1:] if lead else gaps
+    return _Phrase(text, tuple(segments), tuple(inner[: max(len(segments) - 1, 0)]), lead, trail)
+
+
+def _window(segment: tuple[str, ...], words: list[str], lo: int, hi: int) -> tuple[float, int, int]:
+    target, n = " ".join(segment), len(segment)
+    best = (0.0, -1, -1)
+    slack = 2 if n >= 6 else 1
+    for size in range(max(1, n - slack), n + slack + 1):
+        for i in range(lo, hi - size + 1):
+            score = fuzz.ratio(target, " ".join(words[i:i + size]))
+            if score > best[0]:
+                best = (score, i, i + size)
+    return best
+
+
+def _match(phrase: _Phrase, words: list[str], lo: int = 0) -> tuple[float, int, int]:
+    """Best (score, first word, end word) of ``phrase`` in ``words`` from ``lo`` on."""
+    if not phrase.segments:
+        return 0.0, -1, -1
+    total = weight = 0.0
+    first, position = -1, lo + (1 if phrase.lead else 0)
+    for k, segment in enumerate(phrase.segments):
+        hi = len(words) if k == 0 else min(len(words), position + phrase.gaps[k - 1] + len(segment) + 2)
+        score, i, j = _window(segment, words, position, hi)
+        if i < 0:
+            return 0.0, -1, -1
+        first = i if k == 0 else first
+        length = len(" ".join(segment))
+        total, weight, position = total + score * length, weight + length, j
+    if phrase.trail and position >= len(words):
+        return 0.0, -1, -1
+    return total / weight, first, position
+
+
+class _Hit(NamedTuple):
+    score: float
+    utterance: Utterance
+    start: float
+    end: float
+
+
+def _mean_probability(utterance: Utterance) -> float:
+    """Mean recogniser probability of the utterance's words (1.0 when it has no timed words)."""
+    if not utterance.words:
+        return 1.0
+    return sum(w.probability for w in utterance.words) / len(utterance.words)
+
+
+class ScriptDetector:
+    """Checks calls against their script; see the module docstring for flags and thresholds."""
+
+    name = "script"
+    version = "1"
+
+    def __init__(self, scripts: ScriptBook | None = None, threshold: float = 80.0,
+                 forbidden_threshold: float = 90.0, company: str | None = None,
+                 min_word_probability: float = 0.5) -> None:
+        self.scripts = scripts if scripts is not None else load_scripts()
+        self.threshold, self.forbidden_threshold = threshold, forbidden_threshold
+        self.min_word_probability = min_word_probability
+        self.company = company if company is not None else self.scripts.company
+        self._compiled: dict[str, _Phrase] = {}
+
+    def _phrase(self, text: str) -> _Phrase:
+        if text not in self._compiled:
+            self._compiled[text] = _compile(text, self.company)
+        return self._compiled[text]
+
+    def _hit(self, phrases: tuple[str, ...], utterance: Utterance) -> _Hit | None:
+        """The best-scoring phrase in the utterance (the longer span on a tie), or None."""
+        _, tokens, times = timed_tokens(utterance, loose=True)
+        words, best = [t.text for t in tokens], None
+        for text in phrases:
+            score, i, j = _match(self._phrase(text), words)
+            if i >= 0 and (best is None or (score, j - i) > best[:2]):
+                best = (score, j - i, i, j)
+        return best and _Hit(best[0], utterance, times[best[2]][0], times[best[3] - 1][1])
+
+    def find_forbidden(self, text: str, language: str | None) -> list[TextFinding]:
+        """Forbidden phrases of the default script of ``language`` in ``text`` (character spans)."""
+        script = self.scripts.select(None, language)
+        tokens = tokenize(text, loose=True)
+        words, findings = [t.text for t in tokens], []
+        for phrase in script.forbidden if script else ():
+            position = 0
+            while True:
+                score, i, j = _match(self._phrase(phrase), words, position)
+                if i < 0 or score < self.forbidden_threshold:
+                    break
+                findings.append(TextFinding("forbidden_phrase", Severity.HIGH, tokens[i].start,
+                                            tokens[j - 1].end, score / 100, self.name, (("phrase", phrase),)))
+                position = j
+        return sorted(findings, key=lambda f: f.start)
+
+    def _flag(self, kind: str, severity: Severity, role: Role, start: float, end: float, evidence: str,
+              confidence: float, speaker: str | None, details: tuple, script: Script) -> Flag:
+        return Flag(kind, severity, role, start, end, evidence, self.name, self.version, round(confidence, 3),
+                    speaker, details + (("script", f"{script.campaign}/{script.language}"),))
+
+    def detect(self, context: CallContext) -> list[Flag]:
+        """Missing, late, early, out-of-order steps and forbidden phrases of one call."""
+        transcript = context.transcript
+        script = self.scripts.select(context.call.metadata.campaign, context.language)
+        if script is None or not transcript.utterances:
+            return []
+        duration = max([transcript.duration] + [u.end for u in transcript.utterances])
+
+        def spoken_by(role: Role) -> list[Utterance]:
+            own = [u for u in transcript.utterances if u.role is role]
+            return own or [u for u in transcript.utterances if u.role is Role.UNKNOWN]
+
+        flags, found = [], []
+        for step in script.steps:
+            candidates = spoken_by(step.role)
+            region = [u for u in candidates if (step.phase != "opening" or u.start < duration / 2)
+                      and (step.phase != "closing" or u.end > duration / 2)]
+            hits = [h for h in (self._hit(step.phrases, u) for u in region) if h]
+            good = sorted((h for h in hits if h.score >= self.threshold), key=lambda h: h.start)
+            step_id = (("step", step.id),)
+            if good:
+                hit = good[-1] if step.phase == "closing" else good[0]
+                found.append((step, hit))
+                where = (step.role, hit.start, hit.end, hit.utterance.text, hit.score / 100, hit.utterance.speaker)
+                if step.within_s is not None and hit.start > step.within_s:
+                    flags.append(self._flag("script_late", Severity.LOW, *where, step_id + (
+                        ("within_s", f"{step.within_s:g}"), ("at_s", f"{hit.start:.1f}")), script))
+                if step.from_end_s is not None and hit.end < duration - step.from_end_s:
+                    flags.append(self._flag("script_early", Severity.LOW, *where, step_id + (
+                        ("from_end_s", f"{step.from_end_s:g}"), ("at_s", f"{hit.end:.1f}")), script))
+            elif step.required:
+                near = max(hits, key=lambda h: h.score, default=None)
+                around = candidates or list(transcript.utterances)  # no speech of that role at all
+                expected = around[-1] if step.phase == "closing" else around[0]
+                if _mean_probability(expected) < self.min_word_probability:
+                    continue  # unverifiable: the recogniser could not make out that speech
+                best = near.score if near else 0.0
+                flags.append(self._flag(
+                    "script_missing", step.severity, step.role, expected.start, expected.end,
+                    near.utterance.text if near else "", (100 - best) / 100, expected.speaker,
+                    step_id + (("best_score", f"{best:.0f}"), ("threshold", f"{self.threshold:g}"),
+                               ("phase", step.phase)), script))
+        latest: tuple[Step, _Hit] | None = None
+        for step, hit in found:
+            if latest and hit.start < latest[1].start:
+                flags.append(self._flag("script_order", Severity.LOW, step.role, hit.start, hit.end,
+                                        hit.utterance.text, hit.score / 100, hit.utterance.speaker,
+                                        (("step", step.id), ("expected_after", latest[0].id)), script))
+            else:
+                latest = (step, hit)
+        for utterance in spoken_by(Role.OPERATOR):
+            hits = [(p, h) for p in script.forbidden
+                    if (h := self._hit((p,), utterance)) and h.score >= self.forbidden_threshold]
+            taken: list[_Hit] = []  # "not my problem" inside "that's not my problem": one flag
+            for phrase, hit in sorted(hits, key=lambda ph: (-ph[1].score, -len(ph[0]))):
+                if all(hit.end <= t.start or hit.start >= t.end for t in taken):
+                    taken.append(hit)
+                    flags.append(self._flag("forbidden_phrase", Severity.HIGH, utterance.role, hit.start,
+                                            hit.end, utterance.text, hit.score / 100, utterance.speaker,
+                                            (("phrase", phrase),), script))
+        return sorted(flags, key=lambda f: (f.start, f.kind))
