@@ -59,9 +59,16 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
 
     if not Path(args.file).is_file():
         raise QAError(f"{args.file}: no such file")
-    processed = process_file(args.file, Engine(load_config(args.config)))
+    from dataclasses import replace
+
+    config = load_config(args.config)
+    if args.clear:  # card data stays masked all the same (PCI DSS)
+        config = replace(config, compliance=replace(config.compliance, redact=False))
+    engine = Engine(config)
+    processed = process_file(args.file, engine)
+    transcript = engine.compliance.analyze(processed.call, processed.transcript).transcript
     render = {"json": formats.to_json, "rttm": formats.to_rttm, "vtt": formats.to_vtt}[args.format]
-    sys.stdout.write(render(processed.transcript, Path(args.file).stem))
+    sys.stdout.write(render(transcript, Path(args.file).stem))
     return 0
 
 
@@ -141,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe = commands.add_parser("transcribe", help="print one call's diarized transcript")
     transcribe.add_argument("file", metavar="FILE")
     transcribe.add_argument("--format", choices=("json", "rttm", "vtt"), default="json")
+    transcribe.add_argument("--clear", action="store_true",
+                            help="do not mask personal data (card numbers and security codes stay masked)")
     transcribe.add_argument("--config", help="TOML config file")
     transcribe.set_defaults(handler=_cmd_transcribe)
 

@@ -22,7 +22,7 @@ def callqa(*args, cwd=None):
 def test_help_lists_commands():
     result = callqa("--help")
     assert result.returncode == 0
-    for command in ("run", "transcribe", "models"):
+    for command in ("run", "transcribe", "detect", "redact-audio", "models"):
         assert command in result.stdout
 
 
@@ -74,3 +74,58 @@ def test_transcribe_formats(fmt, marker, tmp_path):
     if fmt == "rttm":
         roles = {line.split()[7] for line in result.stdout.splitlines()}
         assert roles == {"operator", "customer"}
+
+
+def test_detect_jsonl_contract(tmp_path):
+    lines = [
+        {"id": "1", "text": "My card is 4539 1488 0343 6467 and the CVV is 123.", "role": "customer", "language": "en"},
+        {"id": "2", "text": "So that is four five three nine one four eight eight zero three four three six four six seven.",
+         "role": "agent", "language": "en"},
+        {"id": "3", "text": "This is fucking ridiculous.", "language": "en"},
+        {"id": "4", "text": "Thank you for calling, how can I help?", "role": "operator", "language": "en"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = callqa("detect", "--input", source)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["1", "2", "3", "4"]
+    card = lines[0]["text"].index("4539")
+    assert {"start": card, "end": card + 19, "type": "CREDIT_CARD"}.items() <= out[0]["pii"][0].items()
+    assert "4539" not in out[0]["redacted"] and "[CREDIT_CARD]" in out[0]["redacted"]
+    assert out[0]["flags"] == []  # the customer giving a card is no violation
+    assert [f["kind"] for f in out[1]["flags"]] == ["pii_leak"] and out[1]["role"] == "operator"
+    profanity = out[2]["flags"][0]
+    assert profanity["kind"] == "profanity" and lines[2]["text"][profanity["start"]:profanity["end"]] == "fucking"
+    assert out[3]["flags"] == [] and out[3]["pii"] == []
+
+
+def test_detect_bad_line_is_reported_and_the_rest_goes_on(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "1", "text": "hello"}\nnot json\n{"id": "3", "text": 5}\n', encoding="utf-8")
+    result = callqa("detect", "--input", source)
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["1", None, "3"] and "error" in out[2]
+    assert f"{source}:2:" in result.stderr and f"{source}:3: 'text' must be a string" in result.stderr
+
+
+@pytest.mark.integration
+def test_redact_audio_beeps_the_card_number(tmp_path):
+    import numpy as np
+
+    from qa.audio import load_audio
+
+    call = SAMPLE_AUDIO / "20261201T141000_op03_inbound_billing_en.wav"
+    out = tmp_path / "redacted.wav"
+    result = callqa("redact-audio", call, "--out", out, "--mode", "silence")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    cards = [m for m in report["pii"] if m["type"] == "CREDIT_CARD"]
+    assert len(cards) == 2
+    original, redacted = load_audio(call), load_audio(out)
+    for card in cards:
+        first, last = int((card["start"] + 0.2) * 16000), int((card["end"] - 0.2) * 16000)
+        speaking = 0 if card["role"] == "operator" else 1
+        assert np.abs(original.channels[speaking][first:last]).max() > 0.05
+        assert all(np.abs(c[first:last]).max() == 0 for c in redacted.channels)

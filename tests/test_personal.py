@@ -107,3 +107,16 @@ def test_a_substantive_reply_in_between_starts_a_new_run_with_the_question_as_co
     runs = [(speaker, [i for i, _ in items], context) for speaker, items, context in _segments(t)]
     assert runs == [("O", [0], ""), ("C", [1, 3], "and the phone number on the account"),
                     ("O", [2, 4], "five six seven"), ("C", [5], "thanks and your postcode please")]
+
+
+def test_card_data_is_masked_even_with_every_detector_switched_off():
+    from qa.compliance.suite import Compliance
+    from qa.config import ComplianceConfig
+    from qa.types import Call
+
+    suite = Compliance(ComplianceConfig(detectors=(), redact=False))
+    suite.pii = DigitRunDetector()
+    t = call_transcript(utterance("O", Role.OPERATOR, 0.0, "so " + CARD + " phone five six"))
+    analysis = suite.analyze(Call("c", "c.wav"), t)
+    assert analysis.flags == ()
+    assert analysis.transcript.utterances[0].text == "so [CREDIT_CARD] phone five six"

@@ -1,7 +1,9 @@
 """The detectors a configuration asks for, loaded once, run over one call.
 
 Order matters: personal data is found first, on the clear transcript; every other detector
-then sees the redacted transcript, so the evidence it quotes is redacted too.
+then sees the redacted transcript, so the evidence it quotes is redacted too. Personal data is
+looked for even when the ``pii`` detector is switched off (then it raises no leak flags):
+card numbers and security codes must never reach storage in clear.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class Compliance:
 
     def load(self) -> None:
         """Load every configured detector now (before a timed batch)."""
-        for name in self.config.detectors:
+        for name in {"pii", *self.config.detectors}:
             getattr(self, name)
 
     def versions(self) -> dict[str, str]:
@@ -79,12 +81,13 @@ class Compliance:
         mentions: list[PiiMention] = []
         flags: list[Flag] = []
         redacted = transcript
-        if "pii" in self.config.detectors and transcript.has_speech:
+        if transcript.has_speech:  # always: card data must never be stored in clear
             started = time.perf_counter()
             mentions = find_mentions(transcript, self.pii, language)
             redacted = redact_transcript(transcript, mentions, everything=self.config.redact)
-            flags += leak_flags(mentions, redacted, call.metadata.campaign, self.config.no_card_campaigns,
-                                self.config.leak_window_s, self.pii.version)
+            if "pii" in self.config.detectors:
+                flags += leak_flags(mentions, redacted, call.metadata.campaign, self.config.no_card_campaigns,
+                                    self.config.leak_window_s, self.pii.version)
             seconds["pii"] = time.perf_counter() - started
         context = CallContext(call, redacted, audio)
         for name in self.config.detectors:
