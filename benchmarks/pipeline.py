@@ -26,7 +26,8 @@ sys.path.insert(0, str(REPO))
 from qa.audio import load_audio  # noqa: E402
 from qa.config import Config  # noqa: E402
 from qa.evaluate import (  # noqa: E402
-    diarization_error_rate, load_rttm, load_truth, role_assignment, word_attribution, word_error_rate,
+    diarization_error_rate, load_rttm, load_truth, redacted_reference, role_assignment, word_attribution,
+    word_error_rate,
 )
 from qa.ingest import content_hash  # noqa: E402
 from qa.pipeline import Engine, run_batch  # noqa: E402
@@ -80,9 +81,10 @@ def accuracy(truth_paths: list[Path], store: Store) -> None:
         roles_ok = all(given is expected for given, expected in role_assignment(truth, transcript).values())
         reference = load_rttm(path.with_suffix(".rttm"))
         der = [diarization_error_rate(reference, list(transcript.turns), collar=c) for c in (0.25, 0.0)]
-        print(f"{path.stem:<46}{word_error_rate(truth.text, all_text):>6.3f}"
-              f"{word_error_rate(truth.text_of(Role.OPERATOR), hypothesis[Role.OPERATOR]):>8.3f}"
-              f"{word_error_rate(truth.text_of(Role.CUSTOMER), hypothesis[Role.CUSTOMER]):>8.3f}"
+        reference = {role: redacted_reference(truth, role) for role in (Role.OPERATOR, Role.CUSTOMER)}
+        print(f"{path.stem:<46}{word_error_rate(redacted_reference(truth), all_text):>6.3f}"
+              f"{word_error_rate(reference[Role.OPERATOR], hypothesis[Role.OPERATOR]):>8.3f}"
+              f"{word_error_rate(reference[Role.CUSTOMER], hypothesis[Role.CUSTOMER]):>8.3f}"
               f"{correct / max(checked, 1):>8.3f}{'ok' if roles_ok else 'WRONG':>7}{der[0]:>8.3f}{der[1]:>7.3f}")
 
 
@@ -130,6 +132,7 @@ def main() -> None:
 
     engine = Engine(Config())
     engine.transcriber, engine.diarizer  # load models before timing, as a nightly batch does
+    engine.compliance.load()
     truths = sorted(args.samples.glob("*.json"))
     stereo = [p for p in truths if load_truth(p).channels == 2]
     mono = [p for p in truths if load_truth(p).channels == 1]

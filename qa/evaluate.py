@@ -159,3 +159,12 @@ def truth_transcript(truth: GroundTruth, rewrite=lambda text: text) -> Transcrip
         utterances.append(Utterance(u.role.value, u.role, channel, u.start, u.end, text, timed))
     return Transcript(truth.file, truth.language, 1.0, float(truth.raw["duration"]), truth.channels,
                       int(truth.raw["sample_rate"]), tuple(utterances), ())
+
+
+def redacted_reference(truth: GroundTruth, role: Role | None = None) -> str:
+    """The ground-truth text (of one role, or all) with personal data replaced as stored."""
+    text = truth.text if role is None else truth.text_of(role)
+    for event in truth.raw["events"]:
+        if event["kind"] == "pii" and (role is None or event["role"] == role.value):
+            text = text.replace(event["text"], f"[{TRUTH_PII_TYPES[event['type']]}]")
+    return text

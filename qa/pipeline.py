@@ -12,6 +12,7 @@ from qa.audio import Audio, load_audio
 from qa.config import Config
 from qa.errors import AudioError, BackendUnavailable, QAError
 from qa.ingest import discover, identify
+from qa.scoring.metrics import call_metrics, metrics_rows
 from qa.store import Store
 from qa.timing import StageTimer
 from qa.transcribe.channels import channel_speaker, channel_turns
@@ -227,13 +228,15 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     processed = transcribe_audio(call, audio, engine)
     with engine.timer.stage("detectors"):
         analysis = engine.compliance.analyze(call, processed.transcript, audio)
+    with engine.timer.stage("scoring"):
+        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
     with engine.timer.stage("store"):
         served = served_audio(call, audio, analysis, engine.config.compliance, store.path)
         store.save_call(call, analysis.transcript, run_id, engine.config.asr.model, diarization,
                         processed.language_source, flags=analysis.flags, pii=analysis.pii,
                         redacted=engine.config.compliance.redact, detectors=engine.compliance.versions(),
-                        audio_path=served)
+                        audio_path=served, metrics=metrics_rows(metrics), dead_air=metrics.dead_air)
     return "processed" if processed.transcript.has_speech else "no_speech"
 
 

@@ -127,6 +127,21 @@ MIGRATIONS: tuple[str, ...] = (
         recognizer VARCHAR
     );
     """,
+    # 3: call metrics, one row per (call, metric, role), and dead-air events
+    """
+    CREATE TABLE call_metrics (
+        call_id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL CHECK (role IN ('call', 'operator', 'customer')),
+        value DOUBLE NOT NULL,
+        PRIMARY KEY (call_id, name, role)
+    );
+    CREATE TABLE dead_air (
+        call_id VARCHAR NOT NULL,
+        start_s DOUBLE NOT NULL,
+        end_s DOUBLE NOT NULL
+    );
+    """,
 )
 
 
@@ -243,7 +258,8 @@ class Store:
     def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
                   diarization: str, language_source: str, flags: tuple[Flag, ...] = (),
                   pii: tuple[PiiMention, ...] = (), redacted: bool = False,
-                  detectors: dict | None = None, audio_path: str | None = None) -> None:
+                  detectors: dict | None = None, audio_path: str | None = None,
+                  metrics: list[tuple[str, str, float]] = (), dead_air: tuple[tuple[float, float], ...] = ()) -> None:
         """Store a call and all its rows in one transaction: all or nothing.
 
         ``transcript`` is stored as given: the caller passes the redacted one.
@@ -265,6 +281,12 @@ class Store:
             )
             self._insert_flags(con, call.call_id, flags)
             self._insert_pii(con, call.call_id, pii)
+            if metrics:
+                con.executemany("INSERT INTO call_metrics VALUES (?, ?, ?, ?)",
+                                [[call.call_id, name, role, value] for name, role, value in metrics])
+            if dead_air:
+                con.executemany("INSERT INTO dead_air VALUES (?, ?, ?)",
+                                [[call.call_id, start, end] for start, end in dead_air])
             if utterances:
                 con.execute(
                     "INSERT INTO utterances SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
@@ -339,6 +361,12 @@ class Store:
             ).fetchall()
         return [PiiMention(t, Role(r), *rest) for t, r, *rest in rows]
 
+    def metrics(self, call_id: str) -> dict[tuple[str, str], float]:
+        """A stored call's metrics: (name, role) -> value; role is 'call', 'operator' or 'customer'."""
+        with self.connect(read_only=True) as con:
+            rows = con.execute("SELECT name, role, value FROM call_metrics WHERE call_id = ?", [call_id]).fetchall()
+        return {(name, role): value for name, role, value in rows}
+
     def calls(self) -> list[StoredCall]:
         """All stored calls, oldest file name first."""
         with self.connect(read_only=True) as con:
@@ -382,6 +410,7 @@ class Store:
 
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
-        tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "runs", "failures")
+        tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
+                  "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from qa.config import Config
-from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, diarization_error_rate, load_rttm, load_truth, role_assignment, word_attribution, word_error_rate
+from qa.evaluate import redacted_reference, truth_transcript, diarization_error_rate, load_rttm, load_truth, role_assignment, word_attribution, word_error_rate
 from qa.ingest import content_hash
 from qa.pipeline import engine_for, run_batch
+from qa.scoring.metrics import call_metrics
 from qa.types import Role
 
 from conftest import SAMPLE_AUDIO
@@ -53,15 +54,6 @@ def test_rerun_adds_nothing(batch):
     assert {k: after[k] for k in ("calls", "utterances", "words")} == {k: before[k] for k in ("calls", "utterances", "words")}
 
 
-def redacted_reference(truth, role):
-    """The role's ground-truth text with its personal data replaced as the stored transcript has it."""
-    text = truth.text_of(role)
-    for event in truth.raw["events"]:
-        if event["kind"] == "pii" and event["role"] == role.value:
-            text = text.replace(event["text"], f"[{PII_TYPES[event['type']]}]")
-    return text
-
-
 @pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
 def test_call_against_ground_truth(batch, truth_path):
     store, _ = batch
@@ -94,3 +86,17 @@ def test_mono_diarization_error_rate(batch, truth_path):
     transcript = store.transcript(content_hash(truth_path.with_suffix(".wav")))
     der = diarization_error_rate(load_rttm(truth_path.with_suffix(".rttm")), list(transcript.turns), collar=0.25)
     assert der <= 0.10
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
+def test_call_metrics_against_ground_truth(batch, truth_path):
+    store, _ = batch
+    truth = load_truth(truth_path)
+    expected = call_metrics(truth_transcript(truth), truth.language, truth.raw["direction"])
+    stored = store.metrics(content_hash(truth_path.with_suffix(".wav")))
+    for role, role_truth in (("operator", expected.operator), ("customer", expected.customer)):
+        # stored talk time is word-based: pauses inside an utterance are not talk
+        assert 0.65 * role_truth.talk_s <= stored[("talk_s", role)] <= 1.05 * role_truth.talk_s
+    assert stored[("overtalk_count", "call")] == expected.overtalk_count
+    assert abs(stored[("first_response_s", "call")] - expected.first_response_s) < 1.0
+    assert stored[("dead_air_count", "call")] == expected.dead_air_count == 0

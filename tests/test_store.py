@@ -17,7 +17,7 @@ def call(call_id="c1"):
 
 def test_schema_is_created_and_migration_is_idempotent(tmp_path):
     store = Store(tmp_path / "qa.duckdb")
-    assert store.migrate() == 2
+    assert store.migrate() == 3
     assert Store(tmp_path / "qa.duckdb").table_counts()["calls"] == 0
 
 
@@ -29,7 +29,8 @@ def test_call_round_trip(tmp_path):
     assert stored.utterances[0].role is Role.OPERATOR
     assert [w.text for w in stored.words] == ["hello", "there"]
     assert store.table_counts() == {"calls": 1, "utterances": 1, "words": 2, "speaker_turns": 1,
-                                    "flags": 0, "pii_spans": 0, "runs": 0, "failures": 0}
+                                    "flags": 0, "pii_spans": 0, "call_metrics": 0, "dead_air": 0,
+                                    "runs": 0, "failures": 0}
 
 
 def test_failed_save_leaves_no_partial_call(tmp_path):
@@ -98,3 +99,11 @@ def test_schema_1_database_is_migrated_in_place(tmp_path):
     store = Store(path)
     store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata")
     assert store.table_counts()["calls"] == 1 and store.flags() == []
+
+
+def test_metrics_are_stored_with_the_call(tmp_path):
+    store = Store(tmp_path / "qa.duckdb")
+    store.save_call(call(), transcript("c1"), None, "base", "channels", "metadata",
+                    metrics=[("talk_s", "operator", 0.9), ("dead_air_count", "call", 1.0)], dead_air=((2.0, 13.0),))
+    assert store.metrics("c1") == {("talk_s", "operator"): 0.9, ("dead_air_count", "call"): 1.0}
+    assert store.table_counts()["dead_air"] == 1

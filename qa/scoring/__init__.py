@@ -1,0 +1,1 @@
+"""Call scoring: pure metrics computed from a transcript (talk, silence, over-talk, fillers)."""
