@@ -66,7 +66,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         config = replace(config, compliance=replace(config.compliance, redact=False))
     engine = Engine(config)
     processed = process_file(args.file, engine)
-    transcript = engine.compliance.analyze(processed.call, processed.transcript).transcript
+    _, transcript = engine.compliance.redact(processed.call, processed.transcript)
     render = {"json": formats.to_json, "rttm": formats.to_rttm, "vtt": formats.to_vtt}[args.format]
     sys.stdout.write(render(transcript, Path(args.file).stem))
     return 0
@@ -109,8 +109,8 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 def _cmd_redact_audio(args: argparse.Namespace) -> int:
     from qa.audio import load_audio
     from qa.compliance.redact_audio import redaction_spans, write_redacted
-    from qa.pipeline import Engine, transcribe_audio
     from qa.ingest import identify
+    from qa.pipeline import Engine, transcribe_audio
 
     source, out = Path(args.file), Path(args.out)
     if not source.is_file():
@@ -121,13 +121,13 @@ def _cmd_redact_audio(args: argparse.Namespace) -> int:
     engine = Engine(config)
     audio = load_audio(source)
     call = identify(source)
-    analysis = engine.compliance.analyze(call, transcribe_audio(call, audio, engine).transcript, audio)
-    write_redacted(audio, analysis.pii, out, args.mode or config.compliance.audio_redaction)
-    spans = redaction_spans(analysis.pii, audio.duration)
+    mentions, _ = engine.compliance.redact(call, transcribe_audio(call, audio, engine).transcript)
+    write_redacted(audio, mentions, out, args.mode or config.compliance.audio_redaction)
+    spans = redaction_spans(mentions, audio.duration)
     print(json.dumps({"file": str(source), "out": str(out), "mode": args.mode or config.compliance.audio_redaction,
                       "masked_seconds": round(sum(e - s for s, e in spans), 3),
                       "pii": [{"type": m.type, "role": m.role.value, "start": m.start, "end": m.end}
-                              for m in analysis.pii]}))
+                              for m in mentions]}))
     return 0
 
 

@@ -74,21 +74,26 @@ class Compliance:
         """Detector name -> version, for the run record."""
         return {name: getattr(self, name).version for name in self.config.detectors}
 
+    def redact(self, call: Call, transcript: Transcript) -> tuple[list[PiiMention], Transcript]:
+        """Personal-data mentions of one call and its transcript redacted as configured.
+
+        Runs whatever detectors are configured: card data must never be stored in clear.
+        """
+        if not transcript.has_speech:
+            return [], transcript
+        mentions = find_mentions(transcript, self.pii, transcript.language or call.metadata.language)
+        return mentions, redact_transcript(transcript, mentions, everything=self.config.redact)
+
     def analyze(self, call: Call, transcript: Transcript, audio: "Audio | None" = None) -> Analysis:
         """Flags and personal data of one call, and its transcript redacted as configured."""
         seconds: dict[str, float] = {}
-        language = transcript.language or call.metadata.language
-        mentions: list[PiiMention] = []
         flags: list[Flag] = []
-        redacted = transcript
-        if transcript.has_speech:  # always: card data must never be stored in clear
-            started = time.perf_counter()
-            mentions = find_mentions(transcript, self.pii, language)
-            redacted = redact_transcript(transcript, mentions, everything=self.config.redact)
-            if "pii" in self.config.detectors:
-                flags += leak_flags(mentions, redacted, call.metadata.campaign, self.config.no_card_campaigns,
-                                    self.config.leak_window_s, self.pii.version)
-            seconds["pii"] = time.perf_counter() - started
+        started = time.perf_counter()
+        mentions, redacted = self.redact(call, transcript)
+        if "pii" in self.config.detectors:
+            flags += leak_flags(mentions, redacted, call.metadata.campaign, self.config.no_card_campaigns,
+                                self.config.leak_window_s, self.pii.version)
+        seconds["pii"] = time.perf_counter() - started
         context = CallContext(call, redacted, audio)
         for name in self.config.detectors:
             if name == "pii" or not transcript.has_speech:
