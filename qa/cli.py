@@ -131,6 +131,73 @@ def _cmd_redact_audio(args: argparse.Namespace) -> int:
     return 0
 
 
+def _existing_store(db: str, config):
+    from qa.store import Store
+
+    if not Path(db).is_file():
+        raise QAError(f"{db}: no such database (run `callqa run ... --db {db}` first)")
+    return Store(db, timezone=config.scoring.timezone)
+
+
+def _scorecards(path: str | None, config):
+    from qa.scoring.scorecard import load_scorecards
+
+    return load_scorecards(path or config.scoring.scorecards or None)
+
+
+def _cmd_rescore(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa.scoring.rescore import rescore
+
+    config = load_config(args.config)
+    book = _scorecards(args.scorecard, config)
+    store = _existing_store(args.db, config)
+    calls = store.call_ids()
+    with tqdm(total=len(calls), unit="call", file=sys.stderr, disable=args.quiet) as progress:
+        summary = rescore(store, book, calls, on_call=lambda _: progress.update())
+    print(json.dumps({"db": args.db, "scorecards": book.source, "calls": summary.calls,
+                      "scorable": summary.scorable, "auto_failed": summary.auto_failed,
+                      "mean_score": summary.mean_score}))
+    return 0
+
+
+def _day(text: str) -> "date":
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from qa.scoring.report import build_report, render
+
+    config = load_config(args.config)
+    store = _existing_store(args.db, config)
+    synthetic = {"exclude": False, "only": True, "include": None}[args.synthetic]
+    sys.stdout.write(render(build_report(store, args.since, args.operator, synthetic), args.format))
+    return 0
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from qa.scoring.rescore import review_flag
+
+    config = load_config(args.config)
+    store = _existing_store(args.db, config)
+    try:
+        review_id, score = review_flag(store, _scorecards(None, config), args.flag_id, args.reviewer,
+                                       args.decision, args.comment)
+    except KeyError:
+        raise QAError(f"{args.db}: no flag with id {args.flag_id}") from None
+    except ValueError as error:
+        raise QAError(str(error)) from None
+    print(json.dumps({"review_id": review_id, "flag_id": args.flag_id, "call_id": score.call_id,
+                      "decision": args.decision, "score": score.total, "scorable": score.scorable}))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callqa", description="Offline quality assurance for call-centre recordings."
@@ -166,6 +233,33 @@ def build_parser() -> argparse.ArgumentParser:
     redact.add_argument("--mode", choices=("beep", "silence"), help="default: [compliance] audio_redaction")
     redact.add_argument("--config", help="TOML config file")
     redact.set_defaults(handler=_cmd_redact_audio)
+
+    rescore = commands.add_parser("rescore", help="score stored calls again (e.g. after changing the scorecard)")
+    rescore.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    rescore.add_argument("--scorecard", metavar="FILE", help="YAML scorecard book (default: [scoring] scorecards)")
+    rescore.add_argument("--config", help="TOML config file")
+    rescore.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rescore.set_defaults(handler=_cmd_rescore)
+
+    report = commands.add_parser("report", help="the supervisor's summary: leaderboard, weeks, rollups, flags")
+    report.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    report.add_argument("--since", type=_day, metavar="DATE", help="only calls on or after this day (YYYY-MM-DD)")
+    report.add_argument("--operator", metavar="ID", help="only this operator")
+    report.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table (default), csv (operator x ISO week rows) or json (every section)")
+    report.add_argument("--synthetic", choices=("exclude", "include", "only"), default="exclude",
+                        help="rows made by `callqa synth` (default: exclude)")
+    report.add_argument("--config", help="TOML config file ([scoring] timezone)")
+    report.set_defaults(handler=_cmd_report)
+
+    review = commands.add_parser("review", help="confirm, dismiss or comment on a flag; the call is rescored")
+    review.add_argument("flag_id", type=int, metavar="FLAG_ID")
+    review.add_argument("decision", choices=("confirm", "dismiss", "comment"))
+    review.add_argument("--reviewer", required=True, help="who reviews (stored with the review)")
+    review.add_argument("--comment", help="free text kept with the review")
+    review.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    review.add_argument("--config", help="TOML config file")
+    review.set_defaults(handler=_cmd_review)
 
     models = commands.add_parser("models", help="print the resolved models, devices and threads as JSON")
     models.add_argument("--config", help="TOML config file")

@@ -37,6 +37,12 @@ Example ``callqa.toml`` (every key optional)::
     keep_original_audio = false  # false: only the redacted copy of a recording is served
     audio_redaction = "beep"     # beep | silence: what replaces personal data in that copy
     redacted_audio_dir = ""      # where the copies go ("" = redacted_audio/ beside the database)
+
+    [scoring]
+    scorecards = ""           # YAML scorecard book ("" = the shipped qa/scoring/scorecards/default.yaml)
+    timezone = "UTC"          # IANA zone that days and weeks of reports are counted in
+    dead_air_s = 10.0         # no one speaking longer than this is a dead-air event
+    hold_s = 30.0             # a silence at least this long is hold-like
 """
 
 from __future__ import annotations
@@ -107,6 +113,16 @@ DETECTORS = ("pii", "profanity", "loudness", "script")
 
 
 @dataclass(frozen=True)
+class ScoringConfig:
+    """Scorecards, metrics thresholds and the reporting time zone."""
+
+    scorecards: str = ""
+    timezone: str = "UTC"
+    dead_air_s: float = 10.0
+    hold_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``load_config()`` builds it."""
 
@@ -114,6 +130,7 @@ class Config:
     diarization: DiarizationConfig = field(default_factory=DiarizationConfig)
     roles: RolesConfig = field(default_factory=RolesConfig)
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
 
 
 _DIARIZATION_BACKENDS = ("pyannote-offline", "pyannote-hub")
@@ -150,7 +167,11 @@ def parse_config(data: dict[str, Any]) -> Config:
         diarization=_section(DiarizationConfig, data.get("diarization", {}), "diarization"),
         roles=_section(RolesConfig, data.get("roles", {}), "roles"),
         compliance=_section(ComplianceConfig, data.get("compliance", {}), "compliance"),
+        scoring=_section(ScoringConfig, data.get("scoring", {}), "scoring"),
     )
+    _check_timezone(config.scoring.timezone)
+    if not 0 < config.scoring.dead_air_s <= config.scoring.hold_s:
+        raise ConfigError("[scoring] needs 0 < dead_air_s <= hold_s")
     if config.compliance.audio_redaction not in ("beep", "silence"):
         raise ConfigError("[compliance] audio_redaction must be 'beep' or 'silence'")
     unknown_detectors = set(config.compliance.detectors) - set(DETECTORS)
@@ -171,6 +192,15 @@ def parse_config(data: dict[str, Any]) -> Config:
     if config.asr.batch_size < 1:
         raise ConfigError("[asr] batch_size must be at least 1")
     return config
+
+
+def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[scoring] timezone {name!r} is not an IANA time zone (e.g. UTC, Europe/Helsinki)") from None
 
 
 def load_config(path: str | Path | None = None) -> Config:

@@ -4,7 +4,7 @@ Each metadata field comes from the first of these that gives it:
 
 1. ``manifest.csv`` in the same folder as the recording, one row per file, columns
    ``file`` (file name) and any of ``operator_id, direction, campaign, language,
-   started_at, operator_speaker``;
+   started_at, operator_speaker, team``;
 2. the file name, when it follows ``<YYYYMMDDTHHMMSS>_<operator>_<inbound|outbound>_<campaign>_<language>``
    (e.g. ``20261130T091500_op01_inbound_billing_en.wav``; the time is taken as UTC);
 3. nothing (the field stays empty).

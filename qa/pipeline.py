@@ -12,7 +12,8 @@ from qa.audio import Audio, load_audio
 from qa.config import Config
 from qa.errors import AudioError, BackendUnavailable, QAError
 from qa.ingest import discover, identify
-from qa.scoring.metrics import call_metrics, metrics_rows
+from qa.scoring.metrics import MetricsConfig, call_metrics, metrics_rows
+from qa.scoring.scorer import ScoringInput, score_call
 from qa.store import Store
 from qa.timing import StageTimer
 from qa.transcribe.channels import channel_speaker, channel_turns
@@ -66,6 +67,17 @@ class Engine:
         from qa.compliance.suite import Compliance
 
         return Compliance(self.config.compliance)
+
+    @cached_property
+    def scorecards(self):
+        """The configured scorecard book."""
+        from qa.scoring.scorecard import load_scorecards
+
+        return load_scorecards(self.config.scoring.scorecards or None)
+
+    @property
+    def metrics_config(self) -> MetricsConfig:
+        return MetricsConfig(dead_air_s=self.config.scoring.dead_air_s, hold_s=self.config.scoring.hold_s)
 
     @property
     def diarization_name(self) -> str:
@@ -229,15 +241,32 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     with engine.timer.stage("detectors"):
         analysis = engine.compliance.analyze(call, processed.transcript, audio)
     with engine.timer.stage("scoring"):
-        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction)
+        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
+                               engine.metrics_config)
+        rows = metrics_rows(metrics)
+        score = score_call(_scoring_input(processed, engine.config.asr.model, analysis.flags, rows,
+                                          metrics.dead_air), engine.scorecards)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
     with engine.timer.stage("store"):
         served = served_audio(call, audio, analysis, engine.config.compliance, store.path)
         store.save_call(call, analysis.transcript, run_id, engine.config.asr.model, diarization,
                         processed.language_source, flags=analysis.flags, pii=analysis.pii,
                         redacted=engine.config.compliance.redact, detectors=engine.compliance.versions(),
-                        audio_path=served, metrics=metrics_rows(metrics), dead_air=metrics.dead_air)
+                        audio_path=served, metrics=rows, dead_air=metrics.dead_air, score=score)
     return "processed" if processed.transcript.has_speech else "no_speech"
+
+
+def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_air) -> ScoringInput:
+    """A new call's scoring input; flags are referred to by their index (ids come on storing)."""
+    transcript, words = processed.transcript, processed.transcript.words
+    return ScoringInput(
+        call_id=processed.call.call_id, campaign=processed.call.metadata.campaign, language=transcript.language,
+        language_source=processed.language_source, language_probability=transcript.language_probability,
+        asr_model=asr_model, has_speech=transcript.has_speech, word_count=len(words),
+        mean_word_probability=sum(w.probability for w in words) / len(words) if words else None,
+        flags=tuple(enumerate(flags)), metrics={(name, role): value for name, role, value in rows},
+        dead_air=tuple(dead_air),
+    )
 
 
 def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> str:

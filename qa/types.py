@@ -59,6 +59,7 @@ class CallMetadata:
     campaign: str | None = None
     language: str | None = None
     started_at: str | None = None  # ISO 8601 as given
+    team: str | None = None
     operator_speaker: str | None = None  # role override: channel "0"/"1" or "first"/"second"
 
 
@@ -137,3 +138,48 @@ class PiiMention:
     last_word: int  # inclusive
     score: float = 1.0
     recognizer: str = ""
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    """One scorecard criterion applied to one call, with the evidence for any lost points.
+
+    ``flag_refs`` name the flags that cost points (flag ids once stored); ``metric`` /
+    ``metric_role`` / ``metric_value`` the measurement that did; ``start``/``end`` where in
+    the call the evidence is (None when it is the whole call). ``restored_refs`` are flags a
+    reviewer dismissed, whose points were given back.
+    """
+
+    criterion: str
+    label: str
+    weight: float
+    points: float
+    applicable: bool = True
+    auto_fail: bool = False
+    failed: bool = False  # an auto-fail criterion that fired
+    reason: str = ""
+    flag_refs: tuple[int, ...] = ()
+    restored_refs: tuple[int, ...] = ()
+    metric: str | None = None
+    metric_role: str | None = None
+    metric_value: float | None = None
+    start: float | None = None
+    end: float | None = None
+
+    @property
+    def lost(self) -> float:
+        return round(self.weight - self.points, 3) if self.applicable else 0.0
+
+
+@dataclass(frozen=True)
+class Score:
+    """A call's score on one scorecard: 0-100, or not scorable with the reason."""
+
+    call_id: str
+    scorecard: str
+    scorecard_version: str
+    scorable: bool
+    total: float | None
+    items: tuple[ScoreItem, ...] = ()
+    not_scorable_reason: str | None = None
+    auto_failed: bool = False

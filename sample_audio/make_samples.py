@@ -613,9 +613,11 @@ byte-identical on every run.
 |---|---|---|---|---|---|---|---|
 """
 
+TEAMS = {"op01": "north", "op02": "north", "op03": "south", "op04": "south"}
+
 README_TAIL = """
 Total: {total:.1f} s of audio in {n} calls. `manifest.csv` lists `file, operator_id, direction,
-campaign, language, started_at` for every call (the same values are in the file names:
+campaign, language, started_at, team` for every call (all but the team are also in the file names:
 `YYYYMMDDTHHMMSS_<operator_id>_<direction>_<campaign>_<language>.wav`, time in UTC).
 
 ## Ground truth
@@ -730,11 +732,11 @@ def main(argv: list[str] | None = None) -> int:
 
     with (out / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["file", "operator_id", "direction", "campaign", "language", "started_at"])
+        writer.writerow(["file", "operator_id", "direction", "campaign", "language", "started_at", "team"])
         for spec in CALLS:
             started = datetime.strptime(spec.stamp, "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
             writer.writerow([f"{spec.stem}.wav", spec.operator_id, spec.direction, spec.campaign, spec.language,
-                             started.isoformat()])
+                             started.isoformat(), TEAMS[spec.operator_id]])
     write_bad(out)
     write_readme(out, truths)
     total = sum(t["duration"] for t in truths)

@@ -1,4 +1,4 @@
-"""DuckDB storage: schema, migrations, one transaction per call. The only module with SQL.
+"""DuckDB storage: calls, transcripts, flags, runs; one transaction per call.
 
 Every operation opens its own short connection, so a batch holds DuckDB's single-writer
 lock per call, not per batch, and a reader (the dashboard, ``callqa report``) can get in
@@ -17,133 +17,13 @@ from typing import Iterator
 
 import duckdb
 
-from qa.types import Call, Flag, PiiMention, Role, Severity, SpeechTurn, Transcript, Utterance, Word
+from qa.store.aggregates import AggregateQueries
+from qa.store.schema import MIGRATIONS
+from qa.store.scores import ScoreRows
+from qa.types import Call, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
 DEFAULT_DB = "callqa.duckdb"
 LOCK_TIMEOUT_S = 60.0
-
-MIGRATIONS: tuple[str, ...] = (
-    # 1: calls, transcripts, runs and failures
-    """
-    CREATE TABLE calls (
-        call_id VARCHAR PRIMARY KEY,
-        path VARCHAR NOT NULL,
-        file_name VARCHAR NOT NULL,
-        operator_id VARCHAR,
-        direction VARCHAR,
-        campaign VARCHAR,
-        started_at TIMESTAMPTZ,
-        language VARCHAR,
-        language_probability DOUBLE,
-        language_source VARCHAR,            -- metadata | config | detected
-        duration_s DOUBLE NOT NULL,
-        channels INTEGER NOT NULL,
-        source_sample_rate INTEGER NOT NULL,
-        has_speech BOOLEAN NOT NULL,
-        word_count INTEGER NOT NULL,
-        asr_model VARCHAR,
-        diarization VARCHAR,                -- channels | <diarization backend>
-        run_id VARCHAR,
-        processed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
-    );
-    CREATE TABLE utterances (
-        call_id VARCHAR NOT NULL,
-        utterance_index INTEGER NOT NULL,
-        speaker VARCHAR NOT NULL,
-        role VARCHAR NOT NULL CHECK (role IN ('operator', 'customer', 'unknown')),
-        channel INTEGER,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL,
-        text VARCHAR NOT NULL,
-        PRIMARY KEY (call_id, utterance_index)
-    );
-    CREATE TABLE words (
-        call_id VARCHAR NOT NULL,
-        utterance_index INTEGER NOT NULL,
-        word_index INTEGER NOT NULL,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL,
-        text VARCHAR NOT NULL,
-        probability DOUBLE NOT NULL,
-        PRIMARY KEY (call_id, utterance_index, word_index)
-    );
-    CREATE TABLE speaker_turns (
-        call_id VARCHAR NOT NULL,
-        speaker VARCHAR NOT NULL,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL
-    );
-    CREATE TABLE runs (
-        run_id VARCHAR PRIMARY KEY,
-        started_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
-        finished_at TIMESTAMPTZ,
-        status VARCHAR NOT NULL DEFAULT 'running',   -- running | completed | aborted
-        files_seen INTEGER,
-        processed INTEGER,
-        skipped INTEGER,
-        failed INTEGER,
-        models JSON
-    );
-    CREATE TABLE failures (
-        run_id VARCHAR,
-        path VARCHAR NOT NULL,
-        call_id VARCHAR,
-        reason VARCHAR NOT NULL,
-        failed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
-    );
-    """,
-    # 2: compliance flags and personal-data mentions (types and times only, never values)
-    """
-    ALTER TABLE calls ADD COLUMN redacted BOOLEAN DEFAULT false;
-    ALTER TABLE calls ADD COLUMN detectors JSON;
-    ALTER TABLE calls ADD COLUMN audio_path VARCHAR;     -- the copy served to reviewers (redacted)
-    CREATE SEQUENCE flag_ids START 1;
-    CREATE TABLE flags (
-        flag_id BIGINT PRIMARY KEY DEFAULT nextval('flag_ids'),
-        call_id VARCHAR NOT NULL,
-        kind VARCHAR NOT NULL,
-        severity VARCHAR NOT NULL CHECK (severity IN ('low', 'medium', 'high')),
-        role VARCHAR NOT NULL CHECK (role IN ('operator', 'customer', 'unknown')),
-        speaker VARCHAR,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL,
-        evidence VARCHAR NOT NULL,          -- redacted
-        detector VARCHAR NOT NULL,
-        detector_version VARCHAR NOT NULL,
-        confidence DOUBLE NOT NULL,
-        details JSON
-    );
-    CREATE TABLE pii_spans (
-        call_id VARCHAR NOT NULL,
-        utterance_index INTEGER NOT NULL,
-        first_word INTEGER NOT NULL,
-        last_word INTEGER NOT NULL,
-        type VARCHAR NOT NULL,
-        role VARCHAR NOT NULL,
-        speaker VARCHAR NOT NULL,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL,
-        score DOUBLE,
-        recognizer VARCHAR
-    );
-    """,
-    # 3: call metrics, one row per (call, metric, role), and dead-air events
-    """
-    CREATE TABLE call_metrics (
-        call_id VARCHAR NOT NULL,
-        name VARCHAR NOT NULL,
-        role VARCHAR NOT NULL CHECK (role IN ('call', 'operator', 'customer')),
-        value DOUBLE NOT NULL,
-        PRIMARY KEY (call_id, name, role)
-    );
-    CREATE TABLE dead_air (
-        call_id VARCHAR NOT NULL,
-        start_s DOUBLE NOT NULL,
-        end_s DOUBLE NOT NULL
-    );
-    """,
-)
-
 
 @dataclass(frozen=True)
 class StoredCall:
@@ -160,12 +40,17 @@ class StoredCall:
     has_speech: bool
 
 
-class Store:
-    """A DuckDB database file holding callqa's tables; creates and migrates the schema."""
+class Store(ScoreRows, AggregateQueries):
+    """A DuckDB database file holding callqa's tables; creates and migrates the schema.
 
-    def __init__(self, path: str | Path = DEFAULT_DB, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+    ``timezone`` (an IANA name) is the zone days and weeks are counted in.
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_DB, lock_timeout: float = LOCK_TIMEOUT_S,
+                 timezone: str = "UTC") -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.timezone = timezone
         self.migrate()
 
     @contextmanager
@@ -183,6 +68,7 @@ class Store:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
         try:
+            connection.execute("SET TimeZone = ?", [self.timezone])
             yield connection
         finally:
             connection.close()
@@ -259,27 +145,33 @@ class Store:
                   diarization: str, language_source: str, flags: tuple[Flag, ...] = (),
                   pii: tuple[PiiMention, ...] = (), redacted: bool = False,
                   detectors: dict | None = None, audio_path: str | None = None,
-                  metrics: list[tuple[str, str, float]] = (), dead_air: tuple[tuple[float, float], ...] = ()) -> None:
+                  metrics: list[tuple[str, str, float]] = (), dead_air: tuple[tuple[float, float], ...] = (),
+                  score: Score | None = None) -> None:
         """Store a call and all its rows in one transaction: all or nothing.
 
-        ``transcript`` is stored as given: the caller passes the redacted one.
+        ``transcript`` is stored as given: the caller passes the redacted one. The ``score``
+        items name flags by their index in ``flags``; they are stored with the flag ids.
         """
         meta = call.metadata
         utterances = transcript.utterances
+        words_all = transcript.words
+        mean_probability = sum(w.probability for w in words_all) / len(words_all) if words_all else None
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO calls (call_id, path, file_name, operator_id, direction, campaign, "
                 "started_at, language, language_probability, language_source, duration_s, channels, "
                 "source_sample_rate, has_speech, word_count, asr_model, diarization, run_id, redacted, "
-                "detectors, audio_path) "
-                "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "detectors, audio_path, team, mean_word_probability) "
+                "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [call.call_id, call.path, Path(call.path).name, meta.operator_id, meta.direction,
                  meta.campaign, meta.started_at, transcript.language, transcript.language_probability,
                  language_source, transcript.duration, transcript.channels, transcript.sample_rate,
-                 transcript.has_speech, len(transcript.words), asr_model, diarization, run_id,
-                 redacted, json.dumps(detectors or {}), audio_path],
+                 transcript.has_speech, len(words_all), asr_model, diarization, run_id,
+                 redacted, json.dumps(detectors or {}), audio_path, meta.team, mean_probability],
             )
-            self._insert_flags(con, call.call_id, flags)
+            flag_ids = self._insert_flags(con, call.call_id, flags)
+            if score is not None:
+                self._insert_score(con, score, flag_ids)
             self._insert_pii(con, call.call_id, pii)
             if metrics:
                 con.executemany("INSERT INTO call_metrics VALUES (?, ?, ?, ?)",
@@ -316,15 +208,19 @@ class Store:
                 )
 
     @staticmethod
-    def _insert_flags(con: duckdb.DuckDBPyConnection, call_id: str, flags: tuple[Flag, ...]) -> None:
+    def _insert_flags(con: duckdb.DuckDBPyConnection, call_id: str, flags: tuple[Flag, ...]) -> list[int]:
+        """Insert flags; return their ids, in order."""
         if not flags:
-            return
+            return []
+        ids = [row[0] for row in con.execute("SELECT nextval('flag_ids') FROM range(?)", [len(flags)]).fetchall()]
         con.executemany(
-            "INSERT INTO flags (call_id, kind, severity, role, speaker, start_s, end_s, evidence, detector, "
-            "detector_version, confidence, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [[call_id, f.kind, f.severity.value, f.role.value, f.speaker, f.start, f.end, f.evidence,
-              f.detector, f.detector_version, f.confidence, json.dumps(dict(f.details))] for f in flags],
+            "INSERT INTO flags (flag_id, call_id, kind, severity, role, speaker, start_s, end_s, evidence, detector, "
+            "detector_version, confidence, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[flag_id, call_id, f.kind, f.severity.value, f.role.value, f.speaker, f.start, f.end, f.evidence,
+              f.detector, f.detector_version, f.confidence, json.dumps(dict(f.details))]
+             for flag_id, f in zip(ids, flags)],
         )
+        return ids
 
     @staticmethod
     def _insert_pii(con: duckdb.DuckDBPyConnection, call_id: str, mentions: tuple[PiiMention, ...]) -> None:
@@ -411,6 +307,6 @@ class Store:
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
-                  "runs", "failures")
+                  "scores", "score_items", "reviews", "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -1,0 +1,108 @@
+"""Score one call on its campaign's scorecard: pure, from stored facts (flags, metrics).
+
+Nothing here needs the audio or the models, so stored calls are rescored with a changed
+scorecard (``callqa rescore``) without transcribing them again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+from qa.scoring.scorecard import Criterion, Scorability, ScorecardBook
+from qa.types import Flag, Score, ScoreItem
+
+_DEAD_AIR_METRICS = {"dead_air_count", "dead_air_s", "hold_count", "hold_s"}
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """What a call is scored on. ``flags`` are (ref, flag): ref is the flag id once stored."""
+
+    call_id: str
+    campaign: str | None = None
+    language: str | None = None
+    language_source: str = "detected"  # metadata | config | detected
+    language_probability: float = 1.0
+    asr_model: str | None = None
+    has_speech: bool = True
+    word_count: int = 0
+    mean_word_probability: float | None = None
+    flags: tuple[tuple[int, Flag], ...] = ()
+    metrics: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (name, role) -> value
+    dead_air: tuple[tuple[float, float], ...] = ()
+    dismissed: frozenset[int] = frozenset()  # refs of flags a reviewer dismissed
+
+
+def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:
+    """Why a call's transcript is too unreliable to judge, or None when it can be scored."""
+    if not call.has_speech:
+        return "no speech"
+    if call.word_count < rules.min_words:
+        return f"too little speech ({call.word_count} words < {rules.min_words})"
+    if call.language_source == "detected" and call.language_probability < rules.min_language_probability:
+        return (f"language uncertain ({call.language} detected with probability "
+                f"{call.language_probability:.2f} < {rules.min_language_probability:.2f})")
+    if rules.unreliable(call.asr_model, call.language):
+        return f"language {call.language} is transcribed unreliably by ASR model {call.asr_model}"
+    if call.mean_word_probability is not None and call.mean_word_probability < rules.min_mean_word_probability:
+        return (f"low ASR confidence (mean word probability {call.mean_word_probability:.2f} "
+                f"< {rules.min_mean_word_probability:.2f})")
+    return None
+
+
+def _flag_item(criterion: Criterion, call: ScoringInput) -> ScoreItem:
+    matching = [(ref, flag) for ref, flag in call.flags if criterion.flags.matches(flag)]
+    active = [(ref, flag) for ref, flag in matching if ref not in call.dismissed]
+    restored = tuple(ref for ref, _ in matching if ref in call.dismissed)
+    base = ScoreItem(criterion.id, criterion.label, criterion.weight, criterion.weight,
+                     auto_fail=criterion.auto_fail, restored_refs=restored)
+    note = f"; {len(restored)} dismissed by review" if restored else ""
+    if not active:
+        return replace(base, reason=("no matching flag" + note))
+    lost = criterion.weight if criterion.per_flag is None else min(criterion.weight, criterion.per_flag * len(active))
+    where = ", ".join(f"{flag.kind} at {flag.start:.1f} s" for _, flag in active[:3])
+    more = f" and {len(active) - 3} more" if len(active) > 3 else ""
+    return replace(
+        base, points=round(criterion.weight - lost, 3), failed=criterion.auto_fail,
+        reason=("auto-fail: " if criterion.auto_fail else "") + where + more + note,
+        flag_refs=tuple(ref for ref, _ in active),
+        start=min(flag.start for _, flag in active), end=max(flag.end for _, flag in active),
+    )
+
+
+def _metric_item(criterion: Criterion, call: ScoringInput) -> ScoreItem:
+    rule = criterion.metric
+    value = call.metrics.get((rule.name, rule.role))
+    base = ScoreItem(criterion.id, criterion.label, criterion.weight, criterion.weight,
+                     metric=rule.name, metric_role=rule.role, metric_value=value)
+    if value is None:
+        return replace(base, applicable=False, reason=f"{rule.name} not measured")
+    excess = rule.excess(value)
+    band = rule.band()
+    if excess <= 0:
+        return replace(base, reason=f"{rule.name} {value:.3g} within {band}")
+    lost = criterion.weight if criterion.per_unit is None else min(criterion.weight, criterion.per_unit * excess)
+    start = end = None
+    if rule.name in _DEAD_AIR_METRICS and call.dead_air:
+        start, end = max(call.dead_air, key=lambda gap: gap[1] - gap[0])
+    return replace(base, points=round(criterion.weight - lost, 3), start=start, end=end,
+                    reason=f"{rule.name} {value:.3g} outside {band}")
+
+
+def score_call(call: ScoringInput, book: ScorecardBook) -> Score:
+    """The call's score on its campaign's scorecard, with one item per criterion."""
+    scorecard = book.select(call.campaign)
+    items = tuple(_flag_item(c, call) if c.flags is not None else _metric_item(c, call) for c in scorecard.criteria)
+    reason = not_scorable_reason(call, book.scorable)
+    auto_failed = any(item.failed for item in items)
+    applicable = [item for item in items if item.applicable and not item.auto_fail]
+    weight = sum(item.weight for item in applicable)
+    total = 100.0 * sum(item.points for item in applicable) / weight if weight else 100.0
+    if auto_failed:
+        total = 0.0
+    return Score(
+        call_id=call.call_id, scorecard=scorecard.name, scorecard_version=scorecard.version,
+        scorable=reason is None, total=None if reason else round(total, 1), items=items,
+        not_scorable_reason=reason, auto_failed=auto_failed,
+    )
