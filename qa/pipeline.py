@@ -14,6 +14,7 @@ from qa.errors import AudioError, BackendUnavailable, QAError
 from qa.ingest import discover, identify
 from qa.scoring.metrics import MetricsConfig, call_metrics, metrics_rows
 from qa.scoring.scorer import ScoringInput, score_call
+from qa.scoring.sentiment import customer_sentiment
 from qa.store import Store
 from qa.timing import StageTimer
 from qa.transcribe.channels import channel_speaker, channel_turns
@@ -243,7 +244,7 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     with engine.timer.stage("scoring"):
         metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
                                engine.metrics_config)
-        rows = metrics_rows(metrics)
+        rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, processed.transcript.language)
         score = score_call(_scoring_input(processed, engine.config.asr.model, analysis.flags, rows,
                                           metrics.dead_air), engine.scorecards)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
@@ -254,6 +255,13 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
                         redacted=engine.config.compliance.redact, detectors=engine.compliance.versions(),
                         audio_path=served, metrics=rows, dead_air=metrics.dead_air, score=score)
     return "processed" if processed.transcript.has_speech else "no_speech"
+
+
+def sentiment_rows(transcript: Transcript, language: str | None) -> list[tuple[str, str, float]]:
+    """The customer's sentiment at the start and end as metric rows (none for an uncovered language)."""
+    mood = customer_sentiment(transcript, language)
+    return [(name, "customer", value) for name, value in (("sentiment_start", mood.start), ("sentiment_end", mood.end))
+            if value is not None]
 
 
 def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_air) -> ScoringInput:

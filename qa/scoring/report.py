@@ -17,9 +17,9 @@ from qa.store import Store
 
 FORMATS = ("table", "csv", "json")
 _LEADERBOARD = ("rank", "operator_id", "calls", "scored", "not_scorable", "mean_score", "median_score", "trend",
-                "flags", "mean_handle_time_s", "mean_talk_listen_ratio", "dead_air_s")
+                "flags", "mean_handle_time_s", "mean_talk_listen_ratio", "dead_air_s", "mean_sentiment_end")
 _WEEKLY = ("iso_week", "operator_id", "rank", "calls", "scored", "not_scorable", "mean_score", "median_score",
-           "change", "flags", "mean_handle_time_s", "mean_talk_listen_ratio", "dead_air_s")
+           "change", "flags", "mean_handle_time_s", "mean_talk_listen_ratio", "dead_air_s", "mean_sentiment_end")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Operator, team and campaign aggregates over the ``call_facts`` view (a mixin of Store).
 
 Days and weeks are those of the store's time zone; weeks are ISO weeks (Monday first).
-Not-scorable calls count as calls but never enter a mean or median score; flags a reviewer
+``mean_sentiment_end`` is the customer's mood at the end of the call, -1..1, over the calls
+in a language sentiment covers (qa/scoring/sentiment.py). Not-scorable calls count as calls but never enter a mean or median score; flags a reviewer
 dismissed are not counted.
 """
 
@@ -15,7 +16,8 @@ _MEASURES = """
     count(*) AS calls, count(score) AS scored, count(*) - count(score) AS not_scorable,
     round(avg(score), 1) AS mean_score, round(median(score), 1) AS median_score,
     sum(flags)::BIGINT AS flags, round(avg(handle_time_s), 1) AS mean_handle_time_s,
-    round(avg(talk_listen_ratio), 2) AS mean_talk_listen_ratio, round(sum(coalesce(dead_air_s, 0)), 1) AS dead_air_s
+    round(avg(talk_listen_ratio), 2) AS mean_talk_listen_ratio, round(sum(coalesce(dead_air_s, 0)), 1) AS dead_air_s,
+    round(avg(sentiment_end), 2) AS mean_sentiment_end
 """
 
 

@@ -304,6 +304,22 @@ class Store(ScoreRows, AggregateQueries):
         return Transcript(call_id, language, probability, duration, channels, rate, utterances,
                           tuple(SpeechTurn(*t) for t in turn_rows))
 
+    def bulk_load(self, files: dict[str, list[str | Path]]) -> dict[str, int]:
+        """Append Parquet files to tables by column name, all in one transaction (scale tests).
+
+        ``files`` maps a callqa table to its files; columns a file lacks get their defaults.
+        """
+        known = set(self.table_counts())
+        if unknown := set(files) - known:
+            raise ValueError(f"not callqa tables: {', '.join(sorted(unknown))}")
+        loaded = {}
+        with self.transaction() as con:
+            for table, paths in files.items():
+                before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet(?)", [[str(p) for p in paths]])
+                loaded[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+        return loaded
+
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",

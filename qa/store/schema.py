@@ -185,15 +185,20 @@ MIGRATIONS: tuple[str, ...] = (
            strftime(coalesce(c.started_at, c.processed_at), '%G-W%V') AS iso_week,
            c.duration_s AS handle_time_s, s.scorable, s.not_scorable_reason, s.auto_failed,
            CASE WHEN s.scorable THEN s.total END AS score,
-           m.talk_listen_ratio, m.dead_air_s, m.dead_air_count, coalesce(f.flags, 0) AS flags
+           m.talk_listen_ratio, m.dead_air_s, m.dead_air_count, m.sentiment_start, m.sentiment_end,
+           coalesce(f.flags, 0) AS flags
     FROM calls c
     LEFT JOIN scores s USING (call_id)
     LEFT JOIN (
         SELECT call_id,
                max(value) FILTER (WHERE name = 'talk_listen_ratio') AS talk_listen_ratio,
                max(value) FILTER (WHERE name = 'dead_air_s') AS dead_air_s,
-               max(value) FILTER (WHERE name = 'dead_air_count') AS dead_air_count
-        FROM call_metrics WHERE role = 'call' AND name IN ('talk_listen_ratio', 'dead_air_s', 'dead_air_count')
+               max(value) FILTER (WHERE name = 'dead_air_count') AS dead_air_count,
+               max(value) FILTER (WHERE name = 'sentiment_start') AS sentiment_start,
+               max(value) FILTER (WHERE name = 'sentiment_end') AS sentiment_end
+        FROM call_metrics
+        WHERE name IN ('talk_listen_ratio', 'dead_air_s', 'dead_air_count', 'sentiment_start', 'sentiment_end')
+          AND role = CASE WHEN name LIKE 'sentiment%' THEN 'customer' ELSE 'call' END
         GROUP BY call_id
     ) m USING (call_id)
     LEFT JOIN (SELECT call_id, count(*) AS flags FROM flag_status WHERE NOT dismissed GROUP BY call_id) f
