@@ -245,8 +245,9 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
         metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
                                engine.metrics_config)
         rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, processed.transcript.language)
-        score = score_call(_scoring_input(processed, engine.config.asr.model, analysis.flags, rows,
-                                          metrics.dead_air), engine.scorecards)
+        facts = _scoring_input(processed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
+                               frozenset(engine.config.compliance.detectors))
+        score = score_call(facts, engine.scorecards)
     diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
     with engine.timer.stage("store"):
         served = served_audio(call, audio, analysis, engine.config.compliance, store.path)
@@ -264,7 +265,8 @@ def sentiment_rows(transcript: Transcript, language: str | None) -> list[tuple[s
             if value is not None]
 
 
-def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_air) -> ScoringInput:
+def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_air,
+                   detectors: frozenset[str]) -> ScoringInput:
     """A new call's scoring input; flags are referred to by their index (ids come on storing)."""
     transcript, words = processed.transcript, processed.transcript.words
     return ScoringInput(
@@ -273,7 +275,7 @@ def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_a
         asr_model=asr_model, has_speech=transcript.has_speech, word_count=len(words),
         mean_word_probability=sum(w.probability for w in words) / len(words) if words else None,
         flags=tuple(enumerate(flags)), metrics={(name, role): value for name, role, value in rows},
-        dead_air=tuple(dead_air),
+        dead_air=tuple(dead_air), detectors=detectors,
     )
 
 

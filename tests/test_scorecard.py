@@ -162,3 +162,12 @@ def test_scorecard_version_changes_with_the_file(tmp_path):
     first = load_scorecards(path).select(None).version
     path.write_text("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [y]}}]}}")
     assert load_scorecards(path).select(None).version != first
+
+
+def test_criteria_of_detectors_that_did_not_run_are_not_applicable(book):
+    score = score_call(facts(flag("profanity"), detectors=frozenset({"pii", "profanity"})), book)
+    items = {i.criterion: i for i in score.items}
+    assert not items["greeting"].applicable and "detector script did not run" in items["greeting"].reason
+    assert not items["tone"].applicable and items["professional_language"].lost == 20
+    assert score.total == round(100 * (55 - 20) / 55, 1)  # pii 15 + profanity 20 + four metrics 20
+    assert score_call(facts(flag("profanity"), detectors=None), book).total == 80.0

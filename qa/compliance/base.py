@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from qa.types import Call, Flag, Severity, Transcript
 
-__all__ = ["CallContext", "Detector", "Flag", "PiiSpan", "Severity", "TextFinding"]
+__all__ = ["FLAG_KINDS", "CallContext", "Detector", "Flag", "PiiSpan", "Severity", "TextFinding"]
+
+# Every flag kind and the detector that raises it.
+FLAG_KINDS: dict[str, str] = {
+    "pii_leak": "pii", "profanity": "profanity", "raised_voice": "loudness", "quiet_voice": "loudness",
+    "script_missing": "script", "script_order": "script", "script_late": "script", "script_early": "script",
+    "forbidden_phrase": "script",
+}
 
 if TYPE_CHECKING:
     from qa.audio import Audio

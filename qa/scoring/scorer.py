@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
+from qa.compliance.base import FLAG_KINDS
 from qa.scoring.scorecard import Criterion, Scorability, ScorecardBook
 from qa.types import Flag, Score, ScoreItem
 
@@ -32,6 +33,7 @@ class ScoringInput:
     metrics: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (name, role) -> value
     dead_air: tuple[tuple[float, float], ...] = ()
     dismissed: frozenset[int] = frozenset()  # refs of flags a reviewer dismissed
+    detectors: frozenset[str] | None = None  # detectors that ran on the call (None: not known)
 
 
 def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:
@@ -52,6 +54,11 @@ def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:
 
 
 def _flag_item(criterion: Criterion, call: ScoringInput) -> ScoreItem:
+    needed = {FLAG_KINDS.get(kind) for kind in criterion.flags.kinds}
+    if call.detectors is not None and None not in needed and not needed & call.detectors:
+        return ScoreItem(criterion.id, criterion.label, criterion.weight, criterion.weight, applicable=False,
+                         auto_fail=criterion.auto_fail,
+                         reason=f"not checked: detector {', '.join(sorted(needed))} did not run")
     matching = [(ref, flag) for ref, flag in call.flags if criterion.flags.matches(flag)]
     active = [(ref, flag) for ref, flag in matching if ref not in call.dismissed]
     restored = tuple(ref for ref, _ in matching if ref in call.dismissed)

@@ -72,7 +72,7 @@ class ScoreRows:
             con.execute("CREATE TEMP TABLE wanted AS SELECT unnest(?::VARCHAR[]) AS call_id", [ids])
             calls = con.execute(
                 "SELECT call_id, campaign, language, language_source, language_probability, asr_model, has_speech, "
-                "word_count, mean_word_probability FROM calls JOIN wanted USING (call_id)").fetchall()
+                "word_count, mean_word_probability, detectors FROM calls JOIN wanted USING (call_id)").fetchall()
             flags = con.execute(
                 "SELECT call_id, flag_id, dismissed, kind, severity, role, start_s, end_s, evidence, detector, "
                 "detector_version, confidence, speaker, details FROM flag_status JOIN wanted USING (call_id) "
@@ -100,8 +100,10 @@ class ScoreRows:
                 has_speech=has_speech, word_count=words or 0, mean_word_probability=mean_probability,
                 flags=tuple(by_call[call_id]["flags"]), metrics=by_call[call_id]["metrics"],
                 dead_air=tuple(by_call[call_id]["gaps"]), dismissed=frozenset(by_call[call_id]["dismissed"]),
+                detectors=frozenset(json.loads(detectors)) if detectors and json.loads(detectors) else None,
             )
-            for call_id, campaign, language, source, probability, model, has_speech, words, mean_probability in calls
+            for call_id, campaign, language, source, probability, model, has_speech, words, mean_probability,
+            detectors in calls
         ]
 
     def score(self, call_id: str) -> Score | None:
