@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 from qa import formats
@@ -162,9 +163,7 @@ def _cmd_rescore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _day(text: str) -> "date":
-    from datetime import date
-
+def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -195,6 +194,23 @@ def _cmd_review(args: argparse.Namespace) -> int:
         raise QAError(str(error)) from None
     print(json.dumps({"review_id": review_id, "flag_id": args.flag_id, "call_id": score.call_id,
                       "decision": args.decision, "score": score.total, "scorable": score.scorable}))
+    return 0
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa.store import Store
+    from qa.synth import synthesize
+
+    if args.calls < 0 or args.days < 1:
+        raise QAError("--calls must be >= 0 and --days >= 1")
+    config = load_config(args.config)
+    store = Store(args.db, timezone=config.scoring.timezone)
+    with tqdm(total=args.calls, unit="call", file=sys.stderr, disable=args.quiet) as progress:
+        summary = synthesize(store, args.calls, seed=args.seed, operators=args.operators, days=args.days,
+                             on_chunk=progress.update)
+    print(json.dumps(summary))
     return 0
 
 
@@ -260,6 +276,17 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     review.add_argument("--config", help="TOML config file")
     review.set_defaults(handler=_cmd_review)
+
+    synth = commands.add_parser(
+        "synth", help="fill a database of its own with generated calls (marked synthetic) for scale tests")
+    synth.add_argument("--calls", type=int, required=True, metavar="N", help="how many calls to generate")
+    synth.add_argument("--db", required=True, help="DuckDB file; refused if it holds any real call")
+    synth.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    synth.add_argument("--days", type=int, default=180, help="calls fall on this many days before today (default 180)")
+    synth.add_argument("--operators", type=int, metavar="N", help="default: calls / 1000, at least 10")
+    synth.add_argument("--config", help="TOML config file ([scoring] timezone)")
+    synth.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    synth.set_defaults(handler=_cmd_synth)
 
     models = commands.add_parser("models", help="print the resolved models, devices and threads as JSON")
     models.add_argument("--config", help="TOML config file")

@@ -22,7 +22,7 @@ def callqa(*args, cwd=None):
 def test_help_lists_commands():
     result = callqa("--help")
     assert result.returncode == 0
-    for command in ("run", "transcribe", "detect", "redact-audio", "models"):
+    for command in ("run", "transcribe", "detect", "redact-audio", "models", "rescore", "report", "review", "synth"):
         assert command in result.stdout
 
 

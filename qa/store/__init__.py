@@ -5,7 +5,7 @@ lock per call, not per batch, and a reader (the dashboard, ``callqa report``) ca
 between calls; a connection refused because another process holds the lock is retried.
 """
 
-from qa.store.core import DEFAULT_DB, LOCK_TIMEOUT_S, Store, StoredCall
+from qa.store.core import DEFAULT_DB, LOCK_TIMEOUT_S, SUMMARY_METRICS, Store, StoredCall
 from qa.store.schema import MIGRATIONS
 
-__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "Store", "StoredCall"]
+__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "Store", "StoredCall"]

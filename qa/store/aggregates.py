@@ -117,7 +117,7 @@ class AggregateQueries:
             params.append(key)
         return self._rows(f"""
             SELECT c.{group}, f.kind, count(*) AS flags
-            FROM flag_status f JOIN (SELECT call_id, {group} FROM call_facts WHERE {where}) c USING (call_id)
+            FROM flag_status f JOIN (SELECT call_id, {group} FROM call_days WHERE {where}) c USING (call_id)
             WHERE NOT f.dismissed GROUP BY ALL ORDER BY c.{group}, flags DESC, f.kind""", params)
 
     def not_scorable(self, since: date | None = None, until: date | None = None, operator_id: str | None = None,

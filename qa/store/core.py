@@ -23,6 +23,10 @@ from qa.store.scores import ScoreRows
 from qa.types import Call, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
 DEFAULT_DB = "callqa.duckdb"
+# call_metrics rows copied into call_summary (the columns the aggregates read)
+SUMMARY_METRICS = {("talk_listen_ratio", "call"): "talk_listen_ratio", ("dead_air_s", "call"): "dead_air_s",
+                   ("dead_air_count", "call"): "dead_air_count", ("sentiment_start", "customer"): "sentiment_start",
+                   ("sentiment_end", "customer"): "sentiment_end"}
 LOCK_TIMEOUT_S = 60.0
 
 @dataclass(frozen=True)
@@ -176,6 +180,9 @@ class Store(ScoreRows, AggregateQueries):
             if metrics:
                 con.executemany("INSERT INTO call_metrics VALUES (?, ?, ?, ?)",
                                 [[call.call_id, name, role, value] for name, role, value in metrics])
+            summary = {SUMMARY_METRICS[(n, r)]: v for n, r, v in metrics if (n, r) in SUMMARY_METRICS}
+            con.execute(f"INSERT INTO call_summary (call_id{''.join(', ' + c for c in summary)}) "
+                        f"VALUES (?{', ?' * len(summary)})", [call.call_id, *summary.values()])
             if dead_air:
                 con.executemany("INSERT INTO dead_air VALUES (?, ?, ?)",
                                 [[call.call_id, start, end] for start, end in dead_air])
@@ -323,6 +330,6 @@ class Store(ScoreRows, AggregateQueries):
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
-                  "scores", "score_items", "reviews", "runs", "failures")
+                  "call_summary", "scores", "score_items", "reviews", "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

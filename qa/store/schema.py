@@ -169,6 +169,23 @@ MIGRATIONS: tuple[str, ...] = (
         comment VARCHAR,
         reviewed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
     );
+    -- the call metrics the aggregates read, one row per call (a copy of call_metrics rows)
+    CREATE TABLE call_summary (
+        call_id VARCHAR PRIMARY KEY,
+        talk_listen_ratio DOUBLE,
+        dead_air_s DOUBLE,
+        dead_air_count DOUBLE,
+        sentiment_start DOUBLE,            -- the customer's, -1..1
+        sentiment_end DOUBLE
+    );
+    INSERT INTO call_summary
+    SELECT call_id,
+           max(value) FILTER (WHERE name = 'talk_listen_ratio' AND role = 'call'),
+           max(value) FILTER (WHERE name = 'dead_air_s' AND role = 'call'),
+           max(value) FILTER (WHERE name = 'dead_air_count' AND role = 'call'),
+           max(value) FILTER (WHERE name = 'sentiment_start' AND role = 'customer'),
+           max(value) FILTER (WHERE name = 'sentiment_end' AND role = 'customer')
+    FROM call_metrics GROUP BY call_id;
     -- a flag stands unless its latest confirm/dismiss review dismissed it
     CREATE VIEW flag_status AS
     SELECT f.*, coalesce(r.decision = 'dismiss', false) AS dismissed, r.decision AS review_decision
@@ -176,7 +193,12 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT flag_id, arg_max(decision, review_id) AS decision FROM reviews
         WHERE decision IN ('confirm', 'dismiss') GROUP BY flag_id
     ) r USING (flag_id);
-    -- one row per call; days and weeks follow the connection's TimeZone (the configured one)
+    -- a call's grouping keys and day; days and weeks follow the connection's TimeZone
+    CREATE VIEW call_days AS
+    SELECT call_id, operator_id, team, campaign, language, synthetic,
+           CAST(coalesce(started_at, processed_at) AS DATE) AS day
+    FROM calls;
+    -- one row per call
     CREATE VIEW call_facts AS
     SELECT c.call_id, c.operator_id, c.team, c.campaign, c.language, c.direction, c.synthetic,
            coalesce(c.started_at, c.processed_at) AS call_time,
@@ -189,18 +211,7 @@ MIGRATIONS: tuple[str, ...] = (
            coalesce(f.flags, 0) AS flags
     FROM calls c
     LEFT JOIN scores s USING (call_id)
-    LEFT JOIN (
-        SELECT call_id,
-               max(value) FILTER (WHERE name = 'talk_listen_ratio') AS talk_listen_ratio,
-               max(value) FILTER (WHERE name = 'dead_air_s') AS dead_air_s,
-               max(value) FILTER (WHERE name = 'dead_air_count') AS dead_air_count,
-               max(value) FILTER (WHERE name = 'sentiment_start') AS sentiment_start,
-               max(value) FILTER (WHERE name = 'sentiment_end') AS sentiment_end
-        FROM call_metrics
-        WHERE name IN ('talk_listen_ratio', 'dead_air_s', 'dead_air_count', 'sentiment_start', 'sentiment_end')
-          AND role = CASE WHEN name LIKE 'sentiment%' THEN 'customer' ELSE 'call' END
-        GROUP BY call_id
-    ) m USING (call_id)
+    LEFT JOIN call_summary m USING (call_id)
     LEFT JOIN (SELECT call_id, count(*) AS flags FROM flag_status WHERE NOT dismissed GROUP BY call_id) f
         USING (call_id);
     CREATE VIEW operator_day AS
