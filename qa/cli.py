@@ -214,6 +214,38 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    import importlib.util
+    import subprocess
+
+    load_config(args.config)  # a bad config fails here, with its one-line reason
+    if importlib.util.find_spec("streamlit") is None:
+        raise QAError("the dashboard needs Streamlit: pip install 'callqa[dashboard]'")
+    if not Path(args.db).is_file():
+        raise QAError(f"{args.db}: no such database (run `callqa run ... --db {args.db}` first)")
+    app = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+    env = os.environ | {"CALLQA_DB": str(Path(args.db).resolve())}
+    if args.config:
+        env["CALLQA_CONFIG"] = str(Path(args.config).resolve())
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+               "--server.address", args.address, "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--global.showWarningOnDirectExecution", "false"]
+    print(f"callqa dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
+    return subprocess.call(command, env=env)
+
+
+def _cmd_hash_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from qa.auth import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else getpass.getpass("password: ")
+    if not password:
+        raise QAError("empty password")
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="callqa", description="Offline quality assurance for call-centre recordings."
@@ -287,6 +319,16 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--config", help="TOML config file ([scoring] timezone)")
     synth.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     synth.set_defaults(handler=_cmd_synth)
+
+    dashboard = commands.add_parser("dashboard", help="open the Streamlit dashboard (supervisors, QA review)")
+    dashboard.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dashboard.add_argument("--address", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    dashboard.add_argument("--config", help="TOML config file ([dashboard] users, audio_dirs)")
+    dashboard.set_defaults(handler=_cmd_dashboard)
+
+    hashing = commands.add_parser("hash-password", help="print a password hash for a dashboard users file")
+    hashing.set_defaults(handler=_cmd_hash_password)
 
     models = commands.add_parser("models", help="print the resolved models, devices and threads as JSON")
     models.add_argument("--config", help="TOML config file")

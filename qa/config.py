@@ -43,6 +43,12 @@ Example ``callqa.toml`` (every key optional)::
     timezone = "UTC"          # IANA zone that days and weeks of reports are counted in
     dead_air_s = 10.0         # no one speaking longer than this is a dead-air event
     hold_s = 30.0             # a silence at least this long is hold-like
+
+    [dashboard]
+    users = ""                # users file (TOML, see qa/auth.py; "" = the demo users, for the sample database only)
+    auth = "password"         # password | oidc (Streamlit's st.login; configure the provider in .streamlit/secrets.toml)
+    oidc_provider = ""        # the provider name given to st.login ("" = Streamlit's default)
+    audio_dirs = []           # folders the player may serve audio from ([] = the redacted copies' folder)
 """
 
 from __future__ import annotations
@@ -123,6 +129,16 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
+class DashboardConfig:
+    """Who may sign in to the dashboard and which audio it may serve."""
+
+    users: str = ""
+    auth: str = "password"
+    oidc_provider: str = ""
+    audio_dirs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``load_config()`` builds it."""
 
@@ -131,6 +147,7 @@ class Config:
     roles: RolesConfig = field(default_factory=RolesConfig)
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    dashboard: DashboardConfig = field(default_factory=DashboardConfig)
 
 
 _DIARIZATION_BACKENDS = ("pyannote-offline", "pyannote-hub")
@@ -168,7 +185,10 @@ def parse_config(data: dict[str, Any]) -> Config:
         roles=_section(RolesConfig, data.get("roles", {}), "roles"),
         compliance=_section(ComplianceConfig, data.get("compliance", {}), "compliance"),
         scoring=_section(ScoringConfig, data.get("scoring", {}), "scoring"),
+        dashboard=_section(DashboardConfig, data.get("dashboard", {}), "dashboard"),
     )
+    if config.dashboard.auth not in ("password", "oidc"):
+        raise ConfigError("[dashboard] auth must be 'password' or 'oidc'")
     _check_timezone(config.scoring.timezone)
     if not 0 < config.scoring.dead_air_s <= config.scoring.hold_s:
         raise ConfigError("[scoring] needs 0 < dead_air_s <= hold_s")

@@ -38,12 +38,6 @@ def _window(since: date | None, until: date | None, synthetic: bool | None) -> t
 class AggregateQueries:
     """Store methods for leaderboards, trends and rollups."""
 
-    def _rows(self, query: str, params: list) -> list[dict[str, Any]]:
-        with self.connect(read_only=True) as con:
-            cursor = con.execute(query, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
-
     def leaderboard(self, since: date | None = None, until: date | None = None, operator_id: str | None = None,
                     synthetic: bool | None = None) -> list[dict[str, Any]]:
         """One row per operator over the window, ranked by mean score (best first).

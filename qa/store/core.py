@@ -13,11 +13,12 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import duckdb
 
 from qa.store.aggregates import AggregateQueries
+from qa.store.review import ReviewQueries
 from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 from qa.types import Call, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
@@ -44,7 +45,7 @@ class StoredCall:
     has_speech: bool
 
 
-class Store(ScoreRows, AggregateQueries):
+class Store(ScoreRows, AggregateQueries, ReviewQueries):
     """A DuckDB database file holding callqa's tables; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
@@ -88,6 +89,13 @@ class Store(ScoreRows, AggregateQueries):
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
+
+    def _rows(self, query: str, params: list) -> list[dict[str, Any]]:
+        """A read-only query's rows as dicts."""
+        with self.connect(read_only=True) as con:
+            cursor = con.execute(query, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
 
     def migrate(self) -> int:
         """Apply the migrations this file lacks; return the schema version."""
@@ -330,6 +338,6 @@ class Store(ScoreRows, AggregateQueries):
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
-                  "call_summary", "scores", "score_items", "reviews", "runs", "failures")
+                  "call_summary", "scores", "score_items", "reviews", "access_log", "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

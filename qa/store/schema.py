@@ -243,4 +243,16 @@ MIGRATIONS: tuple[str, ...] = (
            AS week, f.kind, count(*) AS flags
     FROM flag_status f JOIN calls c USING (call_id) WHERE NOT f.dismissed GROUP BY ALL;
     """,
+    # 5: who opened which call, for supervisors to audit
+    """
+    CREATE SEQUENCE access_ids START 1;
+    CREATE TABLE access_log (
+        entry_id BIGINT PRIMARY KEY DEFAULT nextval('access_ids'),
+        at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        user_name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        call_id VARCHAR,
+        action VARCHAR NOT NULL
+    );
+    """,
 )

@@ -1,0 +1,146 @@
+"""What the dashboard reads and writes besides aggregates: the review queue, one call's
+evidence, drill-down lists, transcript search, calibration and the access log (a Store mixin).
+
+Every value from a user reaches DuckDB as a bound parameter; only column names chosen from
+fixed lists are put into the SQL text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Sequence
+
+_SEVERITY_RANK = "CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
+BREAKDOWNS = ("kind", "language", "campaign", "team", "operator_id", "severity", "detector")
+
+
+class _Filters:
+    """WHERE clauses over ``call_days`` columns, with their parameters."""
+
+    def __init__(self) -> None:
+        self.clauses: list[str] = ["TRUE"]
+        self.params: list[Any] = []
+
+    def add(self, clause: str, value: Any) -> "_Filters":
+        if value is not None and value != () and value != []:
+            self.clauses.append(clause)
+            self.params.append(list(value) if isinstance(value, (tuple, list, set, frozenset)) else value)
+        return self
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses)
+
+
+def _calls_filter(operator_id=None, team=None, campaign=None, language=None, since=None, until=None,
+                  synthetic=None) -> _Filters:
+    return (_Filters().add("c.operator_id = ?", operator_id).add("c.team = ?", team)
+            .add("c.campaign = ?", campaign).add("c.language = ?", language)
+            .add("c.day >= ?", since).add("c.day <= ?", until).add("c.synthetic = ?", synthetic))
+
+
+class ReviewQueries:
+    """Store methods for the QA review workflow and the supervisor's drill-down."""
+
+    def review_queue(self, kinds: Sequence[str] = (), severities: Sequence[str] = (), operator_id: str | None = None,
+                     campaign: str | None = None, since: date | None = None, until: date | None = None,
+                     reviewed: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """Flagged calls, most urgent first: ``reviewed`` False keeps calls with a flag nobody
+        has confirmed or dismissed yet, True calls whose every flag has been decided."""
+        calls = _calls_filter(operator_id=operator_id, campaign=campaign, since=since, until=until)
+        flags = _Filters().add("list_contains(?, f.kind)", kinds).add("list_contains(?, f.severity)", severities)
+        having = {None: "TRUE", True: "count(*) FILTER (WHERE f.review_decision IS NULL) = 0",
+                  False: "count(*) FILTER (WHERE f.review_decision IS NULL) > 0"}[reviewed]
+        return self._rows(f"""
+            SELECT c.call_id, c.day, c.operator_id, c.team, c.campaign, c.language, k.file_name,
+                   count(*) AS flags, count(*) FILTER (WHERE f.review_decision IS NULL) AS unreviewed,
+                   list(DISTINCT f.kind ORDER BY f.kind) AS kinds,
+                   CASE max({_SEVERITY_RANK}) WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS severity,
+                   any_value(s.total) AS score, any_value(s.scorable) AS scorable
+            FROM flag_status f JOIN call_days c USING (call_id) JOIN calls k USING (call_id)
+            LEFT JOIN scores s USING (call_id)
+            WHERE {calls.sql} AND {flags.sql}
+            GROUP BY ALL HAVING {having}
+            ORDER BY max({_SEVERITY_RANK}) DESC, c.day DESC, c.call_id LIMIT ?""",
+            calls.params + flags.params + [limit])
+
+    def call_header(self, call_id: str) -> dict[str, Any] | None:
+        """One call's metadata and score summary (None if it is not stored)."""
+        rows = self._rows("""
+            SELECT c.call_id, c.file_name, c.operator_id, c.team, c.campaign, c.direction, c.language,
+                   coalesce(c.started_at, c.processed_at) AS call_time, c.duration_s, c.channels, c.has_speech,
+                   c.asr_model, c.diarization, c.redacted, c.audio_path, c.synthetic, s.scorecard, s.total AS score,
+                   s.scorable, s.not_scorable_reason, s.auto_failed
+            FROM calls c LEFT JOIN scores s USING (call_id) WHERE c.call_id = ?""", [call_id])
+        return rows[0] if rows else None
+
+    def call_flags(self, call_id: str) -> list[dict[str, Any]]:
+        """A call's flags in time order, each with its latest decision and review count."""
+        return self._rows("""
+            SELECT f.flag_id, f.kind, f.severity, f.role, f.speaker, f.start_s, f.end_s, f.evidence, f.detector,
+                   f.detector_version, f.confidence, f.details, f.dismissed, f.review_decision,
+                   (SELECT count(*) FROM reviews r WHERE r.flag_id = f.flag_id) AS reviews
+            FROM flag_status f WHERE f.call_id = ? ORDER BY f.start_s, f.flag_id""", [call_id])
+
+    def calls_list(self, operator_id: str | None = None, team: str | None = None, campaign: str | None = None,
+                   language: str | None = None, since: date | None = None, until: date | None = None,
+                   synthetic: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:
+        """The calls behind a number: newest first, with score and flag count."""
+        calls = _calls_filter(operator_id, team, campaign, language, since, until, synthetic)
+        return self._rows(f"""
+            SELECT c.call_id, f.call_time, c.day, c.operator_id, c.team, c.campaign, c.language,
+                   f.handle_time_s, f.score, f.scorable, f.not_scorable_reason, f.auto_failed, f.flags,
+                   f.dead_air_s, f.talk_listen_ratio
+            FROM call_days c JOIN call_facts f USING (call_id)
+            WHERE {calls.sql} ORDER BY f.call_time DESC, c.call_id LIMIT ?""", calls.params + [limit])
+
+    def flag_breakdown(self, by: str = "kind", then: str | None = None, since: date | None = None,
+                       until: date | None = None, synthetic: bool | None = None) -> list[dict[str, Any]]:
+        """Flag counts (dismissed ones left out) by one or two of BREAKDOWNS."""
+        keys = [k for k in (by, then) if k is not None]
+        if any(k not in BREAKDOWNS for k in keys):
+            raise ValueError(f"breakdowns: {', '.join(BREAKDOWNS)}")
+        columns = ", ".join(f"f.{k}" if k in ("kind", "severity", "detector") else f"c.{k}" for k in keys)
+        calls = _calls_filter(since=since, until=until, synthetic=synthetic)
+        return self._rows(f"""
+            SELECT {columns}, count(*) AS flags
+            FROM flag_status f JOIN call_days c USING (call_id)
+            WHERE NOT f.dismissed AND {calls.sql} GROUP BY ALL ORDER BY flags DESC""", calls.params)
+
+    def search_transcripts(self, text: str, operator_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Utterances containing every word of ``text`` (case-insensitive) in the stored, redacted
+        transcripts, newest call first."""
+        words = [w for w in text.split() if w.strip()]
+        if not words:
+            return []
+        match = _Filters()
+        for word in words:
+            match.add("u.text ILIKE ? ESCAPE '\\'", "%" + word.replace("\\", "\\\\").replace("%", "\\%")
+                      .replace("_", "\\_") + "%")
+        calls = _calls_filter(operator_id=operator_id)
+        return self._rows(f"""
+            SELECT u.call_id, u.utterance_index, u.role, u.start_s, u.end_s, u.text, c.operator_id, c.day,
+                   k.file_name
+            FROM utterances u JOIN call_days c USING (call_id) JOIN calls k USING (call_id)
+            WHERE {match.sql} AND {calls.sql}
+            ORDER BY c.day DESC, u.call_id, u.utterance_index LIMIT ?""", match.params + calls.params + [limit])
+
+    def decisions(self) -> list[dict[str, Any]]:
+        """Each reviewer's latest confirm/dismiss decision on each flag, with the flag's detector."""
+        return self._rows("""
+            SELECT r.flag_id, r.reviewer, arg_max(r.decision, r.review_id) AS decision, f.detector, f.kind
+            FROM reviews r JOIN flags f USING (flag_id)
+            WHERE r.decision IN ('confirm', 'dismiss') GROUP BY r.flag_id, r.reviewer, f.detector, f.kind
+            ORDER BY r.flag_id, r.reviewer""", [])
+
+    def log_access(self, user: str, role: str, call_id: str | None, action: str = "open call") -> None:
+        """Record that ``user`` opened a call (or did another audited action)."""
+        with self.connect() as con:
+            con.execute("INSERT INTO access_log (user_name, role, call_id, action) VALUES (?, ?, ?, ?)",
+                        [user, role, call_id, action])
+
+    def access_log(self, user: str | None = None, call_id: str | None = None, limit: int = 1000) -> list[dict]:
+        """Who opened which call when, newest first."""
+        where = _Filters().add("user_name = ?", user).add("call_id = ?", call_id)
+        return self._rows(f"SELECT at, user_name, role, call_id, action FROM access_log WHERE {where.sql} "
+                          "ORDER BY at DESC, entry_id DESC LIMIT ?", where.params + [limit])
