@@ -142,5 +142,5 @@ class ReviewQueries:
     def access_log(self, user: str | None = None, call_id: str | None = None, limit: int = 1000) -> list[dict]:
         """Who opened which call when, newest first."""
         where = _Filters().add("user_name = ?", user).add("call_id = ?", call_id)
-        return self._rows(f"SELECT at, user_name, role, call_id, action FROM access_log WHERE {where.sql} "
-                          "ORDER BY at DESC, entry_id DESC LIMIT ?", where.params + [limit])
+        return self._rows(f"SELECT logged_at, user_name, role, call_id, action FROM access_log WHERE {where.sql} "
+                          "ORDER BY logged_at DESC, entry_id DESC LIMIT ?", where.params + [limit])

@@ -248,7 +248,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE SEQUENCE access_ids START 1;
     CREATE TABLE access_log (
         entry_id BIGINT PRIMARY KEY DEFAULT nextval('access_ids'),
-        at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
+        logged_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp,
         user_name VARCHAR NOT NULL,
         role VARCHAR NOT NULL,
         call_id VARCHAR,
