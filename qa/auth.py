@@ -19,10 +19,10 @@ import base64
 import hashlib
 import hmac
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.config import read_toml
 from qa.errors import ConfigError
 
 ROLES = ("supervisor", "qa")
@@ -75,12 +75,7 @@ def verify_password(password: str, stored: str) -> bool:
 def load_users(path: str | Path) -> dict[str, UserRecord]:
     """Read a users file; ConfigError naming the file and the problem."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: users file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    data = read_toml(path, "users file")
     users = data.get("users")
     if not isinstance(users, dict) or not users:
         raise ConfigError(f"{path}: no [users.<login>] tables")

@@ -223,17 +223,22 @@ def _check_timezone(name: str) -> None:
         raise ConfigError(f"[scoring] timezone {name!r} is not an IANA time zone (e.g. UTC, Europe/Helsinki)") from None
 
 
+def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
+    """A TOML file's contents; ConfigError naming the file when it is missing or invalid."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: {what} not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read a TOML config file; ``None`` gives the documented defaults."""
     if path is None:
         return Config()
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    data = read_toml(path)
     try:
         return parse_config(data)
     except ConfigError as error:

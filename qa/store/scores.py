@@ -152,7 +152,4 @@ class ScoreRows:
         if call_id is not None:
             query += " WHERE call_id = ?"
             params.append(call_id)
-        with self.connect(read_only=True) as con:
-            cursor = con.execute(query + " ORDER BY review_id", params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return self._rows(query + " ORDER BY review_id", params)
