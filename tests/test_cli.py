@@ -32,6 +32,9 @@ def test_help_lists_commands():
         (("run", "no/such/folder"), "no/such/folder: no such file or folder"),
         (("transcribe", "missing.wav"), "missing.wav: no such file"),
         (("run", str(SAMPLE_AUDIO / "bad"), "--config", "missing.toml"), "missing.toml: config file not found"),
+        (("dashboard", "--db", "none.duckdb"), "none.duckdb: no such database"),
+        (("report", "--db", "none.duckdb"), "none.duckdb: no such database"),
+        (("rescore", "--db", "none.duckdb"), "none.duckdb: no such database"),
     ],
 )
 def test_bad_arguments_exit_non_zero_with_one_line(args, message, tmp_path):
@@ -39,6 +42,14 @@ def test_bad_arguments_exit_non_zero_with_one_line(args, message, tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+
+
+def test_hash_password_reads_stdin_and_prints_only_the_hash():
+    from qa.auth import verify_password
+
+    result = subprocess.run([*CALLQA, "hash-password"], input="correct horse\n", capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.count("\n") == 1
+    assert verify_password("correct horse", result.stdout.strip())
 
 
 def test_models_prints_json_only():
