@@ -4,7 +4,7 @@ Format::
 
     [users.sam]
     role = "supervisor"          # supervisor | qa
-    name = "Sam Sup"             # shown in the dashboard and stored with reviews
+    name = "Sam Sup"             # shown in the dashboard (reviews store the login)
     password = "scrypt$16384$8$1$<salt>$<hash>"   # `callqa hash-password` prints one
 
     [users."anna@example.com"]   # a user who signs in through OIDC (st.login) has no password

@@ -280,13 +280,19 @@ def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_a
 
 
 def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> str:
-    """The recording reviewers will hear: a redacted copy (written now) unless originals are kept."""
+    """The recording reviewers will hear: a redacted copy (written now) unless originals are kept.
+
+    A copy beside the database is stored relative to the database's folder, so the database
+    and its ``redacted_audio/`` can be moved together.
+    """
     from qa.compliance.redact_audio import write_redacted
 
     if config.keep_original_audio:
         return call.path
-    folder = Path(config.redacted_audio_dir) if config.redacted_audio_dir else db_path.parent / "redacted_audio"
-    return str(write_redacted(audio, analysis.pii, folder / f"{call.call_id}.wav", config.audio_redaction))
+    base = db_path.resolve().parent
+    folder = Path(config.redacted_audio_dir).resolve() if config.redacted_audio_dir else base / "redacted_audio"
+    written = write_redacted(audio, analysis.pii, folder / f"{call.call_id}.wav", config.audio_redaction)
+    return str(written.relative_to(base)) if written.is_relative_to(base) else str(written)
 
 
 def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None) -> tuple[str, str | None]:

@@ -15,12 +15,19 @@ def audio_dirs(config: Config, db_path: str | Path) -> tuple[Path, ...]:
     return (Path(folder).resolve(),)
 
 
-def servable_audio(path: str | None, allowed: tuple[Path, ...]) -> Path | None:
-    """``path`` resolved (links followed) when it is a file inside one of ``allowed``, else None."""
+def servable_audio(path: str | None, allowed: tuple[Path, ...], db_path: str | Path | None = None) -> Path | None:
+    """``path`` resolved (links followed) when it is a file inside one of ``allowed``, else None.
+
+    A relative ``path`` (as stored for copies beside the database) is taken from the folder of
+    ``db_path``.
+    """
     if not path:
         return None
+    candidate = Path(path)
+    if not candidate.is_absolute() and db_path is not None:
+        candidate = Path(db_path).resolve().parent / candidate
     try:
-        resolved = Path(path).resolve(strict=True)
+        resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
         return None
     if not resolved.is_file():

@@ -62,5 +62,8 @@ def test_only_audio_inside_the_configured_folders_is_served(tmp_path):
     for path in (str(secret), str(served / ".." / "originals" / "c1.wav"), str(served / "link.wav"),
                  str(served / "missing.wav"), str(served), "", None):
         assert servable_audio(path, allowed) is None, path
+    # a relative path (a copy beside the database) is read from the database's folder
+    assert servable_audio("redacted_audio/c1.wav", allowed, tmp_path / "callqa.duckdb") == (served / "c1.wav").resolve()
+    assert servable_audio("../originals/c1.wav", allowed, served / "callqa.duckdb") is None
     custom = audio_dirs(parse_config({"dashboard": {"audio_dirs": [str(secret.parent)]}}), tmp_path / "x.duckdb")
     assert servable_audio(str(secret), custom) == secret.resolve()

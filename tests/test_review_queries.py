@@ -81,3 +81,11 @@ def test_access_log(store):
     log = store.access_log()
     assert [(e["user_name"], e["call_id"]) for e in log] == [("anna", "b1"), ("sam", "a1")]
     assert [e["call_id"] for e in store.access_log(user="sam")] == ["a1"]
+
+
+def test_filter_options(store):
+    options = store.filter_options()
+    assert options["operators"] == ["op1", "op2"] and options["teams"] == ["north", "south"]
+    assert options["kinds"] == ["pii_leak", "profanity", "raised_voice"] and options["languages"] == ["en"]
+    assert (options["first_day"].isoformat(), options["last_day"].isoformat()) == ("2026-11-23", "2026-11-30")
+    assert store.filter_options(synthetic=True)["operators"] == []

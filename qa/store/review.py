@@ -42,6 +42,22 @@ def _calls_filter(operator_id=None, team=None, campaign=None, language=None, sin
 class ReviewQueries:
     """Store methods for the QA review workflow and the supervisor's drill-down."""
 
+    def filter_options(self, synthetic: bool | None = None) -> dict[str, Any]:
+        """The values the dashboard's filters offer: kinds, severities, operators, teams,
+        campaigns and languages present, and the first and last day with calls."""
+        calls = _calls_filter(synthetic=synthetic)
+        [row] = self._rows(f"""
+            SELECT list(DISTINCT c.operator_id ORDER BY c.operator_id) FILTER (WHERE c.operator_id IS NOT NULL)
+                       AS operators,
+                   list(DISTINCT c.team ORDER BY c.team) FILTER (WHERE c.team IS NOT NULL) AS teams,
+                   list(DISTINCT c.campaign ORDER BY c.campaign) FILTER (WHERE c.campaign IS NOT NULL) AS campaigns,
+                   list(DISTINCT c.language ORDER BY c.language) FILTER (WHERE c.language IS NOT NULL) AS languages,
+                   min(c.day) AS first_day, max(c.day) AS last_day,
+                   (SELECT list(DISTINCT kind ORDER BY kind) FROM flags) AS kinds
+            FROM call_days c WHERE {calls.sql}""", calls.params)
+        return {key: (value or []) if key not in ("first_day", "last_day") else value for key, value in row.items()} | {
+            "severities": ["high", "medium", "low"]}
+
     def review_queue(self, kinds: Sequence[str] = (), severities: Sequence[str] = (), operator_id: str | None = None,
                      campaign: str | None = None, since: date | None = None, until: date | None = None,
                      reviewed: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:

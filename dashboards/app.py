@@ -1,0 +1,88 @@
+"""callqa dashboard: sign-in, then the pages the user's role may see (st.navigation).
+
+Run it with ``callqa dashboard --db FILE``: $CALLQA_DB names the database, $CALLQA_CONFIG
+the TOML config ([dashboard] users, auth, oidc_provider, audio_dirs).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import data
+from qa.auth import authenticate, identity_user
+
+st.set_page_config(page_title="callqa", layout="wide")
+
+SUPERVISOR_PAGES = [
+    st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("views/operators.py", title="Operators", icon=":material/groups:"),
+    st.Page("views/access_log.py", title="Access log", icon=":material/policy:"),
+]
+REVIEW_PAGES = [
+    st.Page("views/review_queue.py", title="Review queue", icon=":material/flag:"),
+    st.Page("views/call.py", title="Call", icon=":material/call:"),
+    st.Page("views/search.py", title="Search", icon=":material/search:"),
+    st.Page("views/calibration.py", title="Calibration", icon=":material/balance:"),
+]
+
+
+def password_login() -> None:
+    """The sign-in form (password auth)."""
+    st.title("callqa")
+    _, demo = data.users()
+    if demo:
+        st.warning("Using the demo users (sam, anna, ben): for the sample database only. "
+                   "Set [dashboard] users in the config for real accounts.", icon=":material/warning:")
+    with st.form("login"):
+        login = st.text_input("User name")
+        password = st.text_input("Password", type="password")
+        if st.form_submit_button("Log in", type="primary"):
+            user = authenticate(data.users()[0], login, password)
+            if user is None:
+                st.error("Wrong user name or password.")
+            else:
+                st.session_state["user"] = user
+                st.rerun()
+
+
+def oidc_user():
+    """The signed-in identity's user, or None after showing why there is none."""
+    if not st.user.is_logged_in:
+        st.title("callqa")
+        if st.button("Log in", type="primary"):
+            st.login(data.config().dashboard.oidc_provider or None)
+        return None
+    user = identity_user(data.users()[0], st.user.email)
+    if user is None:
+        st.error(f"{st.user.email} may not use this dashboard.")
+        if st.button("Log out"):
+            st.logout()
+    return user
+
+
+def logout() -> None:
+    """Forget the session's user (a button callback, so it runs before the page)."""
+    st.session_state.clear()  # filters, comments and search text go too
+    st.session_state["logged_out"] = True
+
+
+oidc = data.config().dashboard.auth == "oidc"
+if st.session_state.pop("logged_out", False) and oidc:
+    st.logout()  # leave the identity provider's session too
+user = oidc_user() if oidc else st.session_state.get("user")
+if oidc:
+    st.session_state["user"] = user
+if user is None:
+    if not oidc:
+        st.navigation([st.Page(password_login, title="Log in")], position="hidden").run()
+    st.stop()
+
+pages = {"Review": REVIEW_PAGES}
+if user.is_supervisor:
+    pages = {"Supervisor": SUPERVISOR_PAGES, "Review": REVIEW_PAGES}
+with st.sidebar:
+    st.caption(f"Signed in as **{user.name}** · {user.login}")
+    if data.users()[1]:
+        st.caption(":orange[demo users]")
+    st.button("Log out", key="logout", icon=":material/logout:", on_click=logout)
+st.navigation(pages).run()

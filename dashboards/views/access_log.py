@@ -1,0 +1,23 @@
+"""Supervisors only: who opened which call, and when."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import data
+from views.common import table, user
+
+st.title("Access log")
+if not user().is_supervisor:  # navigation already hides this page; refuse anyway
+    st.error("Supervisors only.")
+    st.stop()
+names = {c.call_id: c.file_name for c in data.read("calls")}
+left, right = st.columns(2)
+who = left.text_input("User", key="log_user").strip() or None
+call = right.selectbox("Call", sorted(names, key=names.get), index=None, format_func=names.get,
+                       placeholder="All calls", key="log_call")
+rows = data.access_log(user=who, call_id=call)
+for row in rows:
+    row["file_name"] = names.get(row["call_id"])
+st.caption(f"{len(rows)} entries (newest first, at most 1000)")
+table(rows, ["logged_at", "user_name", "role", "action", "file_name", "call_id"], key="log_table")

@@ -1,0 +1,86 @@
+"""Helpers the pages share (not a page itself): the signed-in user, opening a call, tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from qa.auth import User
+
+CALL_PAGE = "views/call.py"
+
+
+def user() -> User:
+    """The signed-in user (app.py only runs a page once there is one)."""
+    return st.session_state["user"]
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as m:ss."""
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def open_call(call_id: str, seek: float | None = None) -> None:
+    """Go to the call page for ``call_id`` (audio at ``seek`` seconds; None: its first flag)."""
+    st.session_state["call_id"] = call_id
+    st.session_state["seek"] = seek
+    st.session_state["focus"] = None
+    st.session_state["open_seq"] = st.session_state.get("open_seq", 0) + 1
+    st.switch_page(CALL_PAGE)
+
+
+def frame(rows: list[dict[str, Any]], columns: list[str] | None = None) -> pd.DataFrame:
+    """Rows as a DataFrame (list values joined), optionally only ``columns``."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=columns or [])
+    for name in df.columns:
+        if df[name].map(lambda v: isinstance(v, (list, tuple))).any():
+            df[name] = df[name].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    return df[columns] if columns else df
+
+
+def heading(column: str) -> str:
+    """A column name as a table heading: handle_time_s -> Handle time (s)."""
+    text = column[:-2] + " (s)" if column.endswith("_s") else column
+    return text.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def table(rows: list[dict[str, Any]], columns: list[str] | None = None, **dataframe_args: Any) -> Any:
+    """``st.dataframe`` of ``rows`` with readable headings; returns its selection event, if any."""
+    df = frame(rows, columns)
+    config = {c: st.column_config.Column(heading(c)) for c in df.columns}
+    return st.dataframe(df, hide_index=True, column_config=config, **dataframe_args)
+
+
+def call_table(rows: list[dict[str, Any]], key: str, columns: list[str], label: Callable[[dict], str],
+               seek: Callable[[dict], float | None] = lambda row: None, **dataframe_args: Any) -> None:
+    """A table of calls: picking a row (or the select box below it) opens that call."""
+    if not rows:
+        st.info("No calls match.")
+        return
+    event = table(rows, columns, key=key, on_select="rerun", selection_mode="single-row", **dataframe_args)
+    chosen = event.selection.rows if event is not None else []
+    if chosen:
+        del st.session_state[key]  # coming back to this page must not reopen the call
+        open_call(rows[chosen[0]]["call_id"], seek(rows[chosen[0]]))
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    index = left.selectbox("Open a call", range(len(rows)), format_func=lambda i: label(rows[i]), index=None,
+                           placeholder="Pick a row above, or choose a call here", key=f"{key}_pick")
+    if right.button("Open call", key=f"{key}_open", disabled=index is None, type="primary"):
+        open_call(rows[index]["call_id"], seek(rows[index]))
+
+
+def date_window(key: str, days: list[date]) -> tuple[date | None, date | None]:
+    """From/to date inputs spanning ``days`` (None: open ended)."""
+    first, last = (min(days), max(days)) if days else (None, None)
+    left, right = st.columns(2)
+    since = left.date_input("From", value=first, min_value=first, max_value=last, key=f"{key}_since")
+    until = right.date_input("To", value=last, min_value=first, max_value=last, key=f"{key}_until")
+    return since, until

@@ -1,0 +1,70 @@
+"""Supervisor overview: headline numbers, leaderboard, team trends, flags by kind/language/campaign."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import data
+from views.common import call_table, clock, date_window, table
+
+st.title("Overview")
+synthetic = None if st.toggle("Include synthetic calls", key="ov_synth") else False
+options = data.read("filter_options", synthetic=synthetic)
+days = [day for day in (options["first_day"], options["last_day"]) if day is not None]
+since, until = date_window("ov", days)
+window = dict(since=since, until=until, synthetic=synthetic)
+
+board = data.read("leaderboard", **window)
+calls = sum(r["calls"] for r in board)
+scored = [r for r in board if r["mean_score"] is not None]
+mean = sum(r["mean_score"] * r["scored"] for r in scored) / max(1, sum(r["scored"] for r in scored))
+handle = sum((r["mean_handle_time_s"] or 0) * r["calls"] for r in board) / max(1, calls)
+metrics = st.columns(5)
+metrics[0].metric("Calls", calls)
+metrics[1].metric("Mean score", f"{mean:.1f}" if scored else "–")
+metrics[2].metric("Flags", sum(r["flags"] or 0 for r in board))
+metrics[3].metric("Mean handle time", clock(handle))
+metrics[4].metric("Dead air", f"{sum(r['dead_air_s'] or 0 for r in board):.0f} s")
+
+st.subheader("Leaderboard")
+st.caption("Pick an operator to list the calls behind the numbers.")
+event = table(board, ["rank", "operator_id", "calls", "scored", "mean_score", "median_score", "trend", "flags",
+                      "mean_handle_time_s", "dead_air_s", "mean_talk_listen_ratio", "mean_sentiment_end"],
+              key="ov_board", on_select="rerun", selection_mode="single-row")
+if event.selection.rows:
+    operator = board[event.selection.rows[0]]["operator_id"]
+    st.markdown(f"**Calls of {operator or 'no operator'}**")
+    rows = [r for r in data.read("calls_list", operator_id=operator, **window) if r["operator_id"] == operator]
+    call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "flags", "handle_time_s",
+                                  "dead_air_s"],
+               lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['campaign']} – score {r['score']}")
+
+weeks = pd.DataFrame(data.read("weekly", "team", **window))
+if not weeks.empty:
+    st.subheader("Teams by week")
+    weeks["team"] = weeks["team"].fillna("(none)")
+    cols = st.columns(3)
+    for col, (measure, title) in zip(cols, [("mean_score", "Mean score"), ("mean_handle_time_s", "Handle time (s)"),
+                                            ("dead_air_s", "Dead air (s)")]):
+        col.markdown(f"**{title}**")
+        col.altair_chart(alt.Chart(weeks).mark_line(point=True).encode(
+            x=alt.X("week:T", title="week"), y=alt.Y(f"{measure}:Q", title=None), color="team:N",
+            tooltip=["team", "iso_week", measure, "calls"]), width="stretch")
+
+st.subheader("Flags")
+cols = st.columns(3)
+for col, by in zip(cols, ["kind", "language", "campaign"]):
+    breakdown = pd.DataFrame(data.read("flag_breakdown", by, "severity", since=since, until=until,
+                                       synthetic=synthetic))
+    col.markdown(f"**By {by}**")
+    if breakdown.empty:
+        col.caption("No flags.")
+        continue
+    breakdown[by] = breakdown[by].fillna("(none)")
+    col.altair_chart(alt.Chart(breakdown).mark_bar().encode(
+        x=alt.X("flags:Q"), y=alt.Y(f"{by}:N", sort="-x", title=None),
+        color=alt.Color("severity:N", scale=alt.Scale(domain=["high", "medium", "low"],
+                                                       range=["#d62728", "#ff7f0e", "#bcbd22"])),
+        tooltip=[by, "severity", "flags"]), width="stretch")

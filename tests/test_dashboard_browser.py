@@ -1,0 +1,176 @@
+"""End to end: `callqa dashboard` served for real and driven in headless Chromium (playwright).
+
+Screenshots of every page visited go to artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from qa.store import Store
+from test_dashboard_pages import PROFANITY_CALL, copy_database, profanity_flag
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "artifacts" / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"dashboard exited ({server.returncode}): {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"dashboard not healthy after {timeout} s: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def server(batch, tmp_path):
+    """The real app on a database copy: (base url, Store of the copy)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'callqa[dev]')")
+    pytest.importorskip("streamlit", reason="streamlit is not installed (pip install 'callqa[dashboard]')")
+    db, config = copy_database(batch[0], tmp_path)
+    port = free_port()
+    log = tmp_path / "dashboard.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "dashboard", "--db", str(db), "--port", str(port), "--config", str(config)],
+            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # own group: kill streamlit too
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url, process, log)
+        yield url, Store(db)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def shot(page, name: str) -> None:
+    """A screenshot of the whole page (Streamlit scrolls inside its main block, so grow the viewport)."""
+    page.wait_for_timeout(1200)  # charts and tables finish drawing
+    height = page.evaluate("Math.max(...[...document.querySelectorAll("
+                           "'[data-testid=stMain], [data-testid=stMainBlockContainer]')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1500, "height": max(900, height + 80)})
+    page.wait_for_timeout(500)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1500, "height": 900})
+
+
+def sign_in(page, url: str, login: str, password: str, landing: str) -> None:
+    page.goto(url)
+    page.get_by_role("textbox", name="User name").fill(login)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name=landing).wait_for()
+
+
+def open_page(page, title: str, heading: str | None = None) -> None:
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=heading or title).wait_for()
+
+
+AUDIO = "document.querySelector('[data-testid=stAudio]')"
+
+
+def test_review_a_flag_in_the_browser(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, store = server
+    flag = profanity_flag(store)
+    before = store.score(flag["call_id"]).total
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 900})
+            page.set_default_timeout(20_000)
+            page.goto(url)
+            page.get_by_role("button", name="Log in").wait_for()
+            expect(page.get_by_text("demo users")).to_be_visible()
+            shot(page, "login")
+            sign_in(page, url, "anna", "anna-demo", "Review queue")
+            expect(page.get_by_role("link", name="Overview")).to_have_count(0)  # qa: no supervisor pages
+            shot(page, "review_queue")
+
+            page.get_by_role("combobox", name="Open a call").click()
+            page.get_by_role("option", name=PROFANITY_CALL).click()
+            page.get_by_role("button", name="Open call").click()
+            page.get_by_role("heading", name=PROFANITY_CALL).wait_for()
+            start = int(flag["start_s"])
+            page.wait_for_function(f"{AUDIO} && {AUDIO}.readyState >= 1")
+            src, current = page.evaluate(f"[{AUDIO}.src, {AUDIO}.currentTime]")
+            assert "/media/" in src and abs(current - start) < 1.0  # opens at the flagged second
+            with urllib.request.urlopen(src, timeout=5) as response:
+                assert response.status == 200 and response.read(4) == b"RIFF"
+            page.evaluate(f"{AUDIO}.currentTime = 0")
+            page.locator(f".st-key-flag_{flag['flag_id']}").get_by_role("button", name=f"▶ 0:{start:02d}").click()
+            page.wait_for_function(f"{AUDIO} && {AUDIO}.readyState >= 1 && {AUDIO}.currentTime >= {start - 0.5}")
+            assert page.evaluate(f"{AUDIO}.currentTime") < start + 5  # the evidence button moved the player there
+            expect(page.locator(".utterance.focused")).to_contain_text("line test")
+            shot(page, "call")
+
+            card = page.locator(f".st-key-flag_{flag['flag_id']}")
+            card.get_by_role("textbox").fill("the customer's TV")
+            card.get_by_role("textbox").press("Tab")
+            card.get_by_role("button", name="Dismiss").click()
+            page.get_by_text("dismiss saved").wait_for()
+            [review] = store.reviews(flag["call_id"])
+            assert (review["reviewer"], review["decision"], review["comment"]) == ("anna", "dismiss", "the customer's TV")
+            after = store.score(flag["call_id"]).total
+            assert after > before
+            expect(page.get_by_test_id("stMetricValue").first).to_have_text(f"{after:g}")
+            shot(page, "call_after_dismiss")
+
+            open_page(page, "Calibration")
+            expect(page.get_by_text("Detector precision")).to_be_visible()
+            shot(page, "calibration")
+            open_page(page, "Search", "Search transcripts")
+            search = page.get_by_role("textbox", name="Words (all must occur in one utterance)")
+            search.fill("engineer")
+            search.press("Enter")
+            page.get_by_text("utterances").first.wait_for()
+            shot(page, "search")
+
+            page.get_by_role("button", name="Log out").click()
+            page.get_by_role("button", name="Log in").wait_for()
+            sign_in(page, url, "sam", "sam-demo", "Overview")
+            page.get_by_text("Leaderboard").wait_for()
+            shot(page, "overview")
+            open_page(page, "Operators")
+            shot(page, "operators")
+            open_page(page, "Access log")
+            expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+            assert [(r["user_name"], r["call_id"]) for r in store.access_log()] == [("anna", flag["call_id"])]
+            shot(page, "access_log")
+        finally:
+            browser.close()

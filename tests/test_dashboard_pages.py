@@ -1,0 +1,255 @@
+"""The Streamlit dashboard driven through AppTest on a copy of the processed sample database."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from qa.auth import hash_password  # noqa: E402
+from qa.scoring.rescore import review_flag  # noqa: E402
+from qa.scoring.scorecard import load_scorecards  # noqa: E402
+from qa.store import Store  # noqa: E402
+
+pytestmark = pytest.mark.integration
+
+APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
+PROFANITY_CALL = "20261130T103000_op02_inbound_support_en.wav"
+
+
+def copy_database(store: Store, folder: Path) -> tuple[Path, Path]:
+    """The batch's database and its redacted audio copied into ``folder``, plus a config file."""
+    db = folder / "dashboard.duckdb"
+    shutil.copy(store.path, db)
+    audio = store.path.parent / "redacted_audio"
+    if audio.is_dir():
+        shutil.copytree(audio, folder / "redacted_audio")
+    config = folder / "callqa.toml"
+    config.write_text('[scoring]\ntimezone = "UTC"\n', encoding="utf-8")  # audio paths are relative to the db
+    return db, config
+
+
+@pytest.fixture
+def dashboard(batch, tmp_path, monkeypatch):
+    """Env for the app on a private database copy; returns that database's Store."""
+    store, _ = batch
+    db, config = copy_database(store, tmp_path)
+    monkeypatch.setenv("CALLQA_DB", str(db))
+    monkeypatch.setenv("CALLQA_CONFIG", str(config))
+    return Store(db)
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=30)
+
+
+def login(login_name: str, password: str) -> AppTest:
+    at = app().run()
+    at.text_input[0].input(login_name)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def table_with(at: AppTest, column: str):
+    """The first table with ``column`` (tables without a selection carry no key in AppTest)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def open_from_table(at: AppTest, key: str, text: str) -> AppTest:
+    """Pick the row whose label contains ``text`` in a call table's select box and open it."""
+    picker = at.selectbox(key=f"{key}_pick")
+    [index] = [i for i, option in enumerate(picker.options) if text in option]
+    picker.set_value(index).run()
+    at.button(key=f"{key}_open").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def open_profanity_call(at: AppTest) -> AppTest:
+    open_from_table(at, "rq_table", PROFANITY_CALL)
+    assert [s.value for s in at.subheader] == [PROFANITY_CALL]
+    return at
+
+
+def profanity_flag(store: Store) -> dict:
+    call = next(c for c in store.calls() if c.file_name == PROFANITY_CALL)
+    flag = next(f for f in store.call_flags(call.call_id) if f["kind"] == "profanity")
+    return flag | {"call_id": call.call_id}
+
+
+def test_login_is_required_and_wrong_passwords_are_refused(dashboard):
+    at = app().run()
+    assert not at.exception
+    assert titles(at) == ["callqa"]
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert not at.dataframe and not at.metric
+    assert any("demo users" in w.value for w in at.warning)
+    at.text_input[0].input("anna")
+    at.text_input[1].input("wrong")
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Wrong user name or password."]
+    assert titles(at) == ["callqa"] and "user" not in at.session_state
+    with pytest.raises(ValueError):
+        at.switch_page("views/review_queue.py")  # no page but the login form is registered
+
+
+def test_a_qa_user_sees_no_supervisor_pages(dashboard):
+    at = login("anna", "anna-demo")
+    assert titles(at) == ["Review queue"]
+    for page in ("overview", "operators", "access_log"):
+        with pytest.raises(ValueError):
+            at.switch_page(f"views/{page}.py")
+    for page, title in [("search", "Search transcripts"), ("calibration", "Calibration"), ("call", "Call")]:
+        at.switch_page(f"views/{page}.py").run()
+        assert titles(at) == [title] and not at.exception
+
+
+def test_supervisor_overview_shows_the_leaderboard(dashboard):
+    at = login("sam", "sam-demo")
+    assert titles(at) == ["Overview"]
+    board = at.dataframe(key="ov_board").value
+    assert {"op01", "op02", "op03", "op04"} <= set(board["operator_id"].dropna())
+    assert list(board["rank"].dropna()) == sorted(board["rank"].dropna())
+    assert [m.label for m in at.metric][:2] == ["Calls", "Mean score"]
+    for page, title in [("operators", "Operators"), ("access_log", "Access log")]:
+        at.switch_page(f"views/{page}.py").run()
+        assert titles(at) == [title] and not at.exception
+
+
+def test_review_queue_lists_flagged_calls_and_filters_them(dashboard):
+    at = login("ben", "ben-demo")
+    queue = at.dataframe(key="rq_table").value
+    assert PROFANITY_CALL in set(queue["file_name"])
+    assert (queue["unreviewed"] > 0).all()
+    at.multiselect(key="rq_kind").set_value(["profanity"]).run()
+    filtered = at.dataframe(key="rq_table").value
+    assert 0 < len(filtered) < len(queue)
+    assert all("profanity" in kinds for kinds in filtered["kinds"])
+    at.selectbox(key="rq_operator").set_value("op02").run()
+    assert list(at.dataframe(key="rq_table").value["file_name"]) == [PROFANITY_CALL]
+    at.radio(key="rq_status").set_value("Reviewed").run()
+    assert not at.dataframe and [i.value for i in at.info] == ["No calls match."]
+
+
+def test_call_page_shows_evidence_and_logs_each_opening_once(dashboard):
+    at = login("anna", "anna-demo")
+    open_profanity_call(at)
+    flag = profanity_flag(dashboard)
+    page = "\n".join(m.value for m in at.markdown)
+    assert "Operator" in page and "Customer" in page and "profanity" in page
+    assert "#ffd54f" in page  # the flagged utterance is the focused one
+    assert [c.value for c in at.caption if c.value.startswith("Player at")] == [f"Player at 0:{int(flag['start_s']):02d}"
+                                                                               " – profanity"]
+    assert table_with(at, "lost")["lost"].max() > 0
+    assert at.button(key="lost_professional_language").label.startswith("▶")
+    assert at.button(key=f"dismiss_{flag['flag_id']}") and at.button(key=f"confirm_{flag['flag_id']}")
+    assert not [i.value for i in at.info if "No audio" in i.value]
+    at.run()
+    at.button(key=f"play_{flag['flag_id']}").click().run()
+    log = dashboard.access_log()
+    assert [(r["user_name"], r["role"], r["call_id"]) for r in log] == [("anna", "qa", flag["call_id"])]
+    at.switch_page("views/review_queue.py").run()
+    open_profanity_call(at)
+    assert len(dashboard.access_log()) == 2  # a second opening is a second entry
+
+
+def test_dismissing_a_flag_writes_a_review_and_raises_the_score(dashboard):
+    flag = profanity_flag(dashboard)
+    before = dashboard.score(flag["call_id"]).total
+    at = login("anna", "anna-demo")
+    open_profanity_call(at)
+    assert at.metric[0].value == f"{before:g}"
+    at.text_input(key=f"comment_{flag['flag_id']}").input("said by the customer's TV")
+    at.button(key=f"dismiss_{flag['flag_id']}").click().run()
+    assert not at.exception
+    [review] = dashboard.reviews(flag["call_id"])
+    assert (review["flag_id"], review["reviewer"], review["decision"], review["comment"]) == \
+        (flag["flag_id"], "anna", "dismiss", "said by the customer's TV")
+    after = dashboard.score(flag["call_id"]).total
+    assert after > before
+    assert at.metric[0].value == f"{after:g}" and at.metric[0].delta == f"{after - before:+g}"
+    assert at.button(key=f"dismiss_{flag['flag_id']}").disabled
+
+
+def test_search_finds_a_word_and_opens_the_call_there(dashboard):
+    at = login("anna", "anna-demo")
+    at.switch_page("views/search.py").run()
+    at.text_input(key="search_text").input("engineer").run()
+    hits = at.dataframe(key="search_hits").value
+    assert PROFANITY_CALL in set(hits["file_name"])
+    open_from_table(at, "search_hits", PROFANITY_CALL)
+    assert titles(at) == ["Call"]
+    start = next(h for h in dashboard.search_transcripts("engineer") if h["file_name"] == PROFANITY_CALL)["start_s"]
+    assert at.session_state["seek"] == start
+    assert any(c.value.startswith(f"Player at {int(start) // 60}:{int(start) % 60:02d}") for c in at.caption)
+
+
+def test_calibration_renders_precision_and_agreement_after_reviews(dashboard):
+    flag = profanity_flag(dashboard)
+    book = load_scorecards()
+    review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")
+    review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
+    at = login("ben", "ben-demo")
+    at.switch_page("views/calibration.py").run()
+    assert not at.exception
+    precision = table_with(at, "precision")
+    assert precision.loc[precision["kind"] == "profanity", "judgements"].tolist() == [2]
+    agreement = table_with(at, "kappa")
+    assert agreement[["reviewer_a", "reviewer_b", "flags"]].values.tolist() == [["anna", "ben", 1]]
+
+
+def test_access_log_lists_the_opened_call_for_a_supervisor(dashboard):
+    anna = login("anna", "anna-demo")
+    open_profanity_call(anna)
+    sam = login("sam", "sam-demo")
+    sam.switch_page("views/access_log.py").run()
+    log = table_with(sam, "user_name")
+    assert log[["user_name", "role", "file_name"]].values.tolist() == [["anna", "qa", PROFANITY_CALL]]
+
+
+def test_logout_returns_to_the_login_form(dashboard):
+    at = login("anna", "anna-demo")
+    at.button(key="logout").click().run()
+    assert titles(at) == ["callqa"] and "user" not in at.session_state
+
+
+def test_oidc_sign_in_takes_the_role_from_the_users_file(dashboard, tmp_path, monkeypatch):
+    users = tmp_path / "users.toml"
+    users.write_text('[users."anna@example.com"]\nrole = "qa"\n\n[users."sam@example.com"]\nrole = "supervisor"\n'
+                     f'\n[users.local]\nrole = "qa"\npassword = "{hash_password("pw")}"\n', encoding="utf-8")
+    config = tmp_path / "oidc.toml"
+    config.write_text(f'[dashboard]\nauth = "oidc"\nusers = "{users}"\n', encoding="utf-8")
+    monkeypatch.setenv("CALLQA_CONFIG", str(config))
+
+    at = app()
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["Log in"] and not at.text_input and not at.dataframe
+    assert not at.warning  # a real users file: no demo-users warning
+
+    at = app()
+    at.user = {"is_logged_in": True, "email": "mallory@example.com"}
+    at.run()
+    assert "may not use this dashboard" in at.error[0].value and not at.dataframe
+
+    at = app()
+    at.user = {"is_logged_in": True, "email": "anna@example.com"}
+    at.run()
+    assert titles(at) == ["Review queue"] and not at.exception
+    with pytest.raises(ValueError):
+        at.switch_page("views/overview.py")
+
+    at = app()
+    at.user = {"is_logged_in": True, "email": "sam@example.com"}
+    at.run()
+    assert titles(at) == ["Overview"]
