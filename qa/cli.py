@@ -216,7 +216,6 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     import importlib.util
-    import subprocess
 
     load_config(args.config)  # a bad config fails here, with its one-line reason
     if importlib.util.find_spec("streamlit") is None:
@@ -229,9 +228,11 @@ def _cmd_dashboard(args: argparse.Namespace) -> int:
         env["CALLQA_CONFIG"] = str(Path(args.config).resolve())
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
                "--server.address", args.address, "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--global.showWarningOnDirectExecution", "false"]
+               "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
+               "--server.fileWatcherType", "none"]
     print(f"callqa dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
-    return subprocess.call(command, env=env)
+    sys.stderr.flush()
+    os.execve(sys.executable, command, env)  # the server replaces this process: signals reach it directly
 
 
 def _cmd_hash_password(args: argparse.Namespace) -> int:
