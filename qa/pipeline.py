@@ -20,7 +20,7 @@ from qa.timing import StageTimer
 from qa.transcribe.channels import channel_speaker, channel_turns
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
-from qa.types import Call, Transcript
+from qa.types import Call, Flag, PiiMention, Score, Transcript
 
 log = logging.getLogger("qa")
 
@@ -225,6 +225,73 @@ def _one_line(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
+@dataclass(frozen=True)
+class CallResult:
+    """Everything stored for one call, computed without the database (picklable, so a worker
+    process can compute it and the one writing process store it)."""
+
+    call: Call
+    transcript: Transcript  # as stored: redacted as configured
+    language_source: str
+    asr_model: str
+    diarization: str
+    flags: tuple[Flag, ...]
+    pii: tuple[PiiMention, ...]
+    redacted: bool
+    detectors: dict[str, str]
+    audio_path: str | None
+    metrics: tuple[tuple[str, str, float], ...]
+    dead_air: tuple[tuple[float, float], ...]
+    score: Score
+
+    @property
+    def outcome(self) -> str:
+        return "processed" if self.transcript.has_speech else "no_speech"
+
+
+def analyze_call(call: Call, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
+    """Transcribe, detect, measure and score one decoded call; writes only its redacted audio copy."""
+    processed = transcribe_audio(call, audio, engine)
+    with engine.timer.stage("detectors"):
+        analysis = engine.compliance.analyze(call, processed.transcript, audio)
+    with engine.timer.stage("scoring"):
+        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
+                               engine.metrics_config)
+        rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, processed.transcript.language)
+        facts = _scoring_input(processed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
+                               frozenset(engine.config.compliance.detectors))
+        score = score_call(facts, engine.scorecards)
+    with engine.timer.stage("store"):
+        served = served_audio(call, audio, analysis, engine.config.compliance, db_path)
+    return CallResult(
+        call=call, transcript=analysis.transcript, language_source=processed.language_source,
+        asr_model=engine.config.asr.model,
+        diarization="channels" if processed.transcript.channels == 2 else engine.diarization_name,
+        flags=tuple(analysis.flags), pii=tuple(analysis.pii), redacted=engine.config.compliance.redact,
+        detectors=engine.compliance.versions(), audio_path=served, metrics=tuple(rows),
+        dead_air=tuple(metrics.dead_air), score=score,
+    )
+
+
+def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
+    """Identify, decode and analyze one recording (nothing is stored but its audio copy)."""
+    path = Path(path)
+    with engine.timer.stage("ingest"):
+        call = identify(path)
+    with engine.timer.stage("decode"):
+        audio = load_audio(path)
+    return analyze_call(call, audio, engine, db_path)
+
+
+def store_result(result: CallResult, store: Store, run_id: str | None) -> str:
+    """Write one analyzed call in one transaction; return 'processed' or 'no_speech'."""
+    store.save_call(result.call, result.transcript, run_id, result.asr_model, result.diarization,
+                    result.language_source, flags=result.flags, pii=result.pii, redacted=result.redacted,
+                    detectors=result.detectors, audio_path=result.audio_path, metrics=list(result.metrics),
+                    dead_air=result.dead_air, score=result.score)
+    return result.outcome
+
+
 def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | None) -> str:
     """Process one file into the store; return 'processed', 'no_speech' or 'skipped'.
 
@@ -238,24 +305,9 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
         return "skipped"
     with engine.timer.stage("decode"):
         audio = load_audio(path)
-    processed = transcribe_audio(call, audio, engine)
-    with engine.timer.stage("detectors"):
-        analysis = engine.compliance.analyze(call, processed.transcript, audio)
-    with engine.timer.stage("scoring"):
-        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
-                               engine.metrics_config)
-        rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, processed.transcript.language)
-        facts = _scoring_input(processed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
-                               frozenset(engine.config.compliance.detectors))
-        score = score_call(facts, engine.scorecards)
-    diarization = "channels" if processed.transcript.channels == 2 else engine.diarization_name
+    result = analyze_call(call, audio, engine, store.path)
     with engine.timer.stage("store"):
-        served = served_audio(call, audio, analysis, engine.config.compliance, store.path)
-        store.save_call(call, analysis.transcript, run_id, engine.config.asr.model, diarization,
-                        processed.language_source, flags=analysis.flags, pii=analysis.pii,
-                        redacted=engine.config.compliance.redact, detectors=engine.compliance.versions(),
-                        audio_path=served, metrics=rows, dead_air=metrics.dead_air, score=score)
-    return "processed" if processed.transcript.has_speech else "no_speech"
+        return store_result(result, store, run_id)
 
 
 def sentiment_rows(transcript: Transcript, language: str | None) -> list[tuple[str, str, float]]:
