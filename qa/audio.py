@@ -45,6 +45,9 @@ def _probe(path: Path) -> tuple[int, int, float | None]:
         if not container.streams.audio:
             raise AudioError(path, "no audio stream in the file")
         stream = container.streams.audio[0]
+        if stream.codec_context is None:
+            tag = getattr(stream, "codec_tag", "") or "unknown"
+            raise AudioError(path, f"unsupported audio codec ({tag}): no decoder for it")
         duration = None
         if stream.duration is not None and stream.time_base is not None:
             duration = float(stream.duration * stream.time_base)

@@ -13,6 +13,7 @@ from pathlib import Path
 from qa import formats
 from qa.config import load_config
 from qa.errors import QAError
+from qa.faults import DiskFull
 from qa.store import DEFAULT_DB
 
 log = logging.getLogger("qa")
@@ -48,10 +49,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         summary = run_batch(args.paths, store, engine, on_file=on_file)
     for path, reason in summary.failures:
         print(f"failed: {path}: {reason}", file=sys.stderr)
+    for path, reason in summary.given_up:
+        print(f"given up: {path}: {reason}", file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     print(json.dumps({"run_id": summary.run_id, "db": str(args.db), "seen": summary.seen,
                       "processed": summary.processed, "no_speech": summary.no_speech,
-                      "skipped": summary.skipped, "failed": summary.failed}))
+                      "skipped": summary.skipped, "failed": summary.failed,
+                      "given_up": [path for path, _ in summary.given_up]}))
     return 0
 
 
@@ -214,6 +218,28 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    from qa.serving import audio_dirs, servable_audio
+
+    if args.before is None and not args.call:
+        raise QAError("say what to remove: --before DATE and/or --call ID")
+    config = load_config(args.config)
+    store = _existing_store(args.db, config)
+    removed = store.purge(args.before, args.call)
+    allowed, files = audio_dirs(config, store.path), []
+    for stored in removed["audio_paths"]:
+        path = servable_audio(stored, allowed, store.path)  # only copies inside the audio folders
+        if path is not None:
+            path.unlink(missing_ok=True)
+            files.append(str(path))
+    rows = {table: n for table, n in removed["rows"].items() if n}
+    print(f"purged {len(removed['call_ids'])} calls, {sum(rows.values())} rows and {len(files)} audio copies",
+          file=sys.stderr)
+    print(json.dumps({"db": args.db, "before": args.before.isoformat() if args.before else None,
+                      "calls": removed["call_ids"], "rows": rows, "audio_files": files}))
+    return 0
+
+
 def _cmd_dashboard(args: argparse.Namespace) -> int:
     import importlib.util
 
@@ -321,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     synth.set_defaults(handler=_cmd_synth)
 
+    purge = commands.add_parser("purge", help="remove calls, their rows and audio copies (retention, erasure)")
+    purge.add_argument("--before", type=_day, metavar="DATE", help="calls that started before this day")
+    purge.add_argument("--call", action="append", metavar="ID", help="a call id (repeatable): an erasure request")
+    purge.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    purge.add_argument("--config", help="TOML config file (where audio copies are)")
+    purge.set_defaults(handler=_cmd_purge)
+
     dashboard = commands.add_parser("dashboard", help="open the Streamlit dashboard (supervisors, QA review)")
     dashboard.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
@@ -348,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return args.handler(args)
+    except DiskFull as error:
+        print(f"callqa {args.command}: {error}", file=sys.stderr)
+        return 3
     except QAError as error:
         print(f"callqa {args.command}: {error}", file=sys.stderr)
         return 2

@@ -44,6 +44,12 @@ Example ``callqa.toml`` (every key optional)::
     dead_air_s = 10.0         # no one speaking longer than this is a dead-air event
     hold_s = 30.0             # a silence at least this long is hold-like
 
+    [batch]
+    retries = 2               # extra attempts for a transient fault (file share hiccup, database busy)
+    retry_backoff_s = 1.0     # first wait; doubled for each further attempt
+    max_failed_runs = 3       # a file that failed in this many runs is reported and no longer tried
+    max_duration_s = 14400.0  # longer recordings are refused (4 h)
+
     [dashboard]
     users = ""                # users file (TOML, see qa/auth.py; "" = the demo users, for the sample database only)
     auth = "password"         # password | oidc (Streamlit's st.login; configure the provider in .streamlit/secrets.toml)
@@ -129,6 +135,16 @@ class ScoringConfig:
 
 
 @dataclass(frozen=True)
+class BatchConfig:
+    """How a batch treats faults (see the module docstring)."""
+
+    retries: int = 2
+    retry_backoff_s: float = 1.0
+    max_failed_runs: int = 3
+    max_duration_s: float = 14400.0
+
+
+@dataclass(frozen=True)
 class DashboardConfig:
     """Who may sign in to the dashboard and which audio it may serve."""
 
@@ -147,6 +163,7 @@ class Config:
     roles: RolesConfig = field(default_factory=RolesConfig)
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    batch: BatchConfig = field(default_factory=BatchConfig)
     dashboard: DashboardConfig = field(default_factory=DashboardConfig)
 
 
@@ -185,8 +202,11 @@ def parse_config(data: dict[str, Any]) -> Config:
         roles=_section(RolesConfig, data.get("roles", {}), "roles"),
         compliance=_section(ComplianceConfig, data.get("compliance", {}), "compliance"),
         scoring=_section(ScoringConfig, data.get("scoring", {}), "scoring"),
+        batch=_section(BatchConfig, data.get("batch", {}), "batch"),
         dashboard=_section(DashboardConfig, data.get("dashboard", {}), "dashboard"),
     )
+    if config.batch.retries < 0 or config.batch.max_failed_runs < 1 or config.batch.max_duration_s <= 0:
+        raise ConfigError("[batch] needs retries >= 0, max_failed_runs >= 1 and max_duration_s > 0")
     if config.dashboard.auth not in ("password", "oidc"):
         raise ConfigError("[dashboard] auth must be 'password' or 'oidc'")
     _check_timezone(config.scoring.timezone)

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from qa.errors import AudioError
 from qa.types import Call, CallMetadata
 
 AUDIO_SUFFIXES = frozenset(
@@ -41,7 +42,9 @@ def discover(paths: list[str | Path]) -> list[Path]:
     found: set[Path] = set()
     for path in map(Path, paths):
         if path.is_dir():
-            found.update(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+            # a broken link is kept, so that the batch reports it instead of passing over it
+            found.update(p for p in path.rglob("*") if (p.is_file() or p.is_symlink())
+                         and p.suffix.lower() in AUDIO_SUFFIXES)
         else:
             found.add(path)
     return sorted(p.resolve() if p.exists() else p for p in found)
@@ -98,4 +101,6 @@ def call_metadata(path: Path) -> CallMetadata:
 
 def identify(path: Path) -> Call:
     """The Call for one file: content hash and metadata (reads the whole file once)."""
+    if not path.is_file():
+        raise AudioError(path, "file not found (deleted, or a broken link)" if path.is_symlink() else "file not found")
     return Call(call_id=content_hash(path), path=str(path), metadata=call_metadata(path))

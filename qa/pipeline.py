@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+import duckdb
+
 from qa.audio import Audio, load_audio
 from qa.config import Config
 from qa.errors import AudioError, BackendUnavailable, QAError
+from qa.faults import DiskFull, is_disk_full, is_transient
 from qa.ingest import discover, identify
 from qa.scoring.metrics import MetricsConfig, call_metrics, metrics_rows
 from qa.scoring.scorer import ScoringInput, score_call
@@ -198,6 +202,7 @@ class RunSummary:
     skipped: int = 0
     no_speech: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    given_up: list[tuple[str, str]] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
 
     def add(self, path: Path, outcome: str, reason: str | None) -> None:
@@ -205,6 +210,8 @@ class RunSummary:
         self.outcomes.append(outcome)
         if outcome == "failed":
             self.failures.append((str(path), reason or "unknown error"))
+        elif outcome == "given_up":
+            self.given_up.append((str(path), reason or ""))
         elif outcome == "skipped":
             self.skipped += 1
         else:
@@ -216,8 +223,9 @@ class RunSummary:
         return len(self.failures)
 
     def line(self) -> str:
+        given_up = f", {len(self.given_up)} given up after repeated failures" if self.given_up else ""
         return (f"{self.seen} files: {self.processed} processed ({self.no_speech} without speech), "
-                f"{self.skipped} skipped as already done, {self.failed} failed")
+                f"{self.skipped} skipped as already done, {self.failed} failed{given_up}")
 
 
 def _one_line(error: BaseException) -> str:
@@ -279,7 +287,7 @@ def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
     with engine.timer.stage("ingest"):
         call = identify(path)
     with engine.timer.stage("decode"):
-        audio = load_audio(path)
+        audio = load_audio(path, engine.config.batch.max_duration_s)
     return analyze_call(call, audio, engine, db_path)
 
 
@@ -304,7 +312,7 @@ def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | No
     if known:
         return "skipped"
     with engine.timer.stage("decode"):
-        audio = load_audio(path)
+        audio = load_audio(path, engine.config.batch.max_duration_s)
     result = analyze_call(call, audio, engine, store.path)
     with engine.timer.stage("store"):
         return store_result(result, store, run_id)
@@ -347,21 +355,39 @@ def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> s
     return str(written.relative_to(base)) if written.is_relative_to(base) else str(written)
 
 
-def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None) -> tuple[str, str | None]:
+def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None,
+                sleep: Callable[[float], None] = time.sleep) -> tuple[str, str | None]:
     """Process one file; a failure is recorded in ``failures`` instead of raised.
 
-    Returns (outcome, reason): outcome is 'processed', 'no_speech', 'skipped' or 'failed'.
-    A missing backend (BackendUnavailable) is raised, since every call would fail alike.
+    Returns (outcome, reason): outcome is 'processed', 'no_speech', 'skipped', 'failed' or
+    'given_up' (the file failed in ``[batch] max_failed_runs`` runs and is no longer tried).
+    A transient fault is retried with back-off (qa/faults.py); any other error of this file
+    is recorded, so one bad recording never stops a batch. A missing backend
+    (BackendUnavailable) and a full disk (DiskFull) are raised: every later call would fail alike.
     """
-    try:
-        return process_and_store(path, engine, store, run_id), None
-    except BackendUnavailable:
-        raise
-    except (QAError, OSError, RuntimeError, ValueError) as error:
-        reason = error.reason if isinstance(error, AudioError) else _one_line(error)
-        log.warning("%s: %s", path, reason)
-        store.record_failure(run_id, str(path), reason)
-        return "failed", reason
+    batch = engine.config.batch
+    nights = store.failed_runs(str(path))
+    if nights >= batch.max_failed_runs:
+        return "given_up", f"failed in {nights} runs, no longer tried (fix or remove the file)"
+    for attempt in range(batch.retries + 1):
+        try:
+            return process_and_store(path, engine, store, run_id), None
+        except BackendUnavailable:
+            raise
+        except Exception as error:
+            if is_disk_full(error):
+                raise DiskFull(f"{path}: no space left on device; the run stopped and every call stored "
+                               "before this one is kept") from error
+            if is_transient(error) and attempt < batch.retries:
+                wait = batch.retry_backoff_s * 2 ** attempt
+                log.warning("%s: %s (transient, retrying in %.1f s)", path, _one_line(error), wait)
+                sleep(wait)
+                continue
+            reason = error.reason if isinstance(error, AudioError) else _one_line(error)
+            log.warning("%s: %s", path, reason)
+            store.record_failure(run_id, str(path), reason)
+            return "failed", reason
+    raise AssertionError("unreachable")
 
 
 def run_batch(
@@ -372,18 +398,25 @@ def run_batch(
 ) -> RunSummary:
     """Process every recording under ``paths`` that the store does not hold yet.
 
-    A file that fails is recorded in ``failures`` with its reason and the batch goes on.
+    A file that fails is recorded in ``failures`` with its reason and the batch goes on; a
+    full disk stops the batch (DiskFull is raised after the run is marked aborted).
     """
     files = discover(list(paths))
     summary = RunSummary(run_id=store.start_run(engine.models()), seen=len(files))
-    status = "aborted"
+    status, error = "aborted", None
     try:
         for path in files:
             summary.add(path, *handle_file(path, engine, store, summary.run_id))
             if on_file is not None:
                 on_file(path, summary.outcomes[-1])
         status = "completed"
+    except DiskFull as full:
+        error = str(full)
+        raise
     finally:
-        store.finish_run(summary.run_id, summary.seen, summary.processed, summary.skipped,
-                         summary.failed, status)
+        try:
+            store.finish_run(summary.run_id, summary.seen, summary.processed, summary.skipped,
+                             summary.failed, status, len(summary.given_up), error)
+        except duckdb.Error as problem:  # a full disk may refuse this too; the run stays 'running'
+            log.error("could not record the end of run %s: %s", summary.run_id, _one_line(problem))
     return summary

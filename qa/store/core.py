@@ -19,6 +19,7 @@ import duckdb
 
 from qa.store.aggregates import AggregateQueries
 from qa.store.review import ReviewQueries
+from qa.store.runs import RunRows
 from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 from qa.types import Call, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
@@ -45,7 +46,7 @@ class StoredCall:
     has_speech: bool
 
 
-class Store(ScoreRows, AggregateQueries, ReviewQueries):
+class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
     """A DuckDB database file holding callqa's tables; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
@@ -110,42 +111,6 @@ class Store(ScoreRows, AggregateQueries, ReviewQueries):
                 con.execute(script)
                 con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
         return len(MIGRATIONS)
-
-    # -- runs and failures -------------------------------------------------------------
-
-    def start_run(self, models: dict) -> str:
-        """Record the start of a batch; return its run id."""
-        run_id = uuid.uuid4().hex
-        with self.connect() as con:
-            con.execute("INSERT INTO runs (run_id, models) VALUES (?, ?)", [run_id, json.dumps(models)])
-        return run_id
-
-    def finish_run(self, run_id: str, files_seen: int, processed: int, skipped: int, failed: int,
-                   status: str = "completed") -> None:
-        with self.connect() as con:
-            con.execute(
-                "UPDATE runs SET finished_at = current_timestamp, status = ?, files_seen = ?, "
-                "processed = ?, skipped = ?, failed = ? WHERE run_id = ?",
-                [status, files_seen, processed, skipped, failed, run_id],
-            )
-
-    def record_failure(self, run_id: str | None, path: str, reason: str, call_id: str | None = None) -> None:
-        """Keep a file that could not be processed, with its one-line reason."""
-        with self.connect() as con:
-            con.execute(
-                "INSERT INTO failures (run_id, path, call_id, reason) VALUES (?, ?, ?, ?)",
-                [run_id, path, call_id, reason],
-            )
-
-    def failures(self, run_id: str | None = None) -> list[tuple[str, str]]:
-        """(path, reason) of failures, of one run or of all."""
-        query = "SELECT path, reason FROM failures"
-        params: list = []
-        if run_id is not None:
-            query += " WHERE run_id = ?"
-            params.append(run_id)
-        with self.connect(read_only=True) as con:
-            return con.execute(query + " ORDER BY failed_at, path", params).fetchall()
 
     # -- calls ---------------------------------------------------------------------------
 

@@ -255,4 +255,11 @@ MIGRATIONS: tuple[str, ...] = (
         action VARCHAR NOT NULL
     );
     """,
+    # 6: which process ran a batch (to tell a killed run), files given up on, why a run stopped
+    """
+    ALTER TABLE runs ADD COLUMN host VARCHAR;
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN given_up INTEGER DEFAULT 0;
+    ALTER TABLE runs ADD COLUMN error VARCHAR;
+    """,
 )
