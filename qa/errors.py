@@ -21,6 +21,9 @@ class AudioError(QAError):
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
 
+    def __reduce__(self):  # picklable, so a worker process can hand it back
+        return type(self), (self.path, self.reason)
+
 
 class BackendUnavailable(QAError):
     """An optional heavy dependency is missing; the message carries the install hint."""

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeVar
 
 import duckdb
 
@@ -27,6 +27,7 @@ from qa.transcribe.roles import label_roles, mono_operator
 from qa.types import Call, Flag, PiiMention, Score, Transcript
 
 log = logging.getLogger("qa")
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=4)
@@ -355,39 +356,65 @@ def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> s
     return str(written.relative_to(base)) if written.is_relative_to(base) else str(written)
 
 
-def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None,
-                sleep: Callable[[float], None] = time.sleep) -> tuple[str, str | None]:
-    """Process one file; a failure is recorded in ``failures`` instead of raised.
+def failure_reason(error: BaseException) -> str:
+    """The one-line reason stored in ``failures`` for an error of one file."""
+    return error.reason if isinstance(error, AudioError) else _one_line(error)
 
-    Returns (outcome, reason): outcome is 'processed', 'no_speech', 'skipped', 'failed' or
-    'given_up' (the file failed in ``[batch] max_failed_runs`` runs and is no longer tried).
-    A transient fault is retried with back-off (qa/faults.py); any other error of this file
-    is recorded, so one bad recording never stops a batch. A missing backend
-    (BackendUnavailable) and a full disk (DiskFull) are raised: every later call would fail alike.
+
+def given_up(store: Store, path: Path | str, engine: Engine) -> str | None:
+    """Why ``path`` is no longer tried (it failed in ``[batch] max_failed_runs`` runs), or None."""
+    nights = store.failed_runs(str(path))
+    if nights >= engine.config.batch.max_failed_runs:
+        return f"failed in {nights} runs, no longer tried (fix or remove the file)"
+    return None
+
+
+def with_retries(work: Callable[[], T], path: Path | str, engine: Engine,
+                 sleep: Callable[[float], None] = time.sleep) -> T:
+    """``work()``, tried again with back-off after a transient fault (qa/faults.py).
+
+    A full disk becomes DiskFull; any other error is raised as it is.
     """
     batch = engine.config.batch
-    nights = store.failed_runs(str(path))
-    if nights >= batch.max_failed_runs:
-        return "given_up", f"failed in {nights} runs, no longer tried (fix or remove the file)"
     for attempt in range(batch.retries + 1):
         try:
-            return process_and_store(path, engine, store, run_id), None
+            return work()
         except BackendUnavailable:
             raise
         except Exception as error:
             if is_disk_full(error):
                 raise DiskFull(f"{path}: no space left on device; the run stopped and every call stored "
                                "before this one is kept") from error
-            if is_transient(error) and attempt < batch.retries:
-                wait = batch.retry_backoff_s * 2 ** attempt
-                log.warning("%s: %s (transient, retrying in %.1f s)", path, _one_line(error), wait)
-                sleep(wait)
-                continue
-            reason = error.reason if isinstance(error, AudioError) else _one_line(error)
-            log.warning("%s: %s", path, reason)
-            store.record_failure(run_id, str(path), reason)
-            return "failed", reason
+            if not is_transient(error) or attempt == batch.retries:
+                raise
+            wait = batch.retry_backoff_s * 2 ** attempt
+            log.warning("%s: %s (transient, retrying in %.1f s)", path, _one_line(error), wait)
+            sleep(wait)
     raise AssertionError("unreachable")
+
+
+def handle_file(path: Path, engine: Engine, store: Store, run_id: str | None,
+                sleep: Callable[[float], None] = time.sleep) -> tuple[str, str | None]:
+    """Process one file; a failure is recorded in ``failures`` instead of raised.
+
+    Returns (outcome, reason): outcome is 'processed', 'no_speech', 'skipped', 'failed' or
+    'given_up' (see ``given_up``). A transient fault is retried (``with_retries``); any other
+    error of this file is recorded, so one bad recording never stops a batch. A missing
+    backend (BackendUnavailable) and a full disk (DiskFull) are raised: every later call would
+    fail alike.
+    """
+    reason = given_up(store, path, engine)
+    if reason is not None:
+        return "given_up", reason
+    try:
+        return with_retries(lambda: process_and_store(path, engine, store, run_id), path, engine, sleep), None
+    except (BackendUnavailable, DiskFull):
+        raise
+    except Exception as error:
+        reason = failure_reason(error)
+        log.warning("%s: %s", path, reason)
+        store.record_failure(run_id, str(path), reason)
+        return "failed", reason
 
 
 def run_batch(
