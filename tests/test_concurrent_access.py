@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,7 @@ def test_reads_and_reviews_during_a_batch_are_served_and_kept(tmp_path):
 
     batch = subprocess.Popen([sys.executable, "-m", "qa.cli", "run", str(recordings), "--db", str(db), "-q"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    saved, reads, calls_seen = [], 0, set()
+    saved, reads, calls_seen, reported = [], 0, set(), False
     try:
         while batch.poll() is None:
             decision = ("dismiss", "confirm")[len(saved) % 2]
@@ -40,11 +41,17 @@ def test_reads_and_reviews_during_a_batch_are_served_and_kept(tmp_path):
             board = store.leaderboard()
             calls_seen.update(c.call_id for c in store.calls())
             reads += bool(board)
+            if len(saved) == 2:  # the supervisor's command-line report answers too
+                report = subprocess.run([sys.executable, "-m", "qa.cli", "report", "--db", str(db), "--format",
+                                         "json"], capture_output=True, text=True, timeout=120)
+                assert report.returncode == 0, report.stderr
+                assert json.loads(report.stdout)["leaderboard"]
+                reported = batch.poll() is None
             time.sleep(0.2)
     finally:
         out, err = batch.communicate(timeout=600)
     assert batch.returncode == 0, err
-    assert len(saved) >= 3 and reads == len(saved)
+    assert len(saved) >= 3 and reads == len(saved) and reported
     assert '"processed": 3' in out
     assert sorted(r["review_id"] for r in store.reviews("reviewed-call")) == sorted(saved)
     assert len(store.calls()) == 4 and len(calls_seen) >= 2  # new calls became visible during the run
