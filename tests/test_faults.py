@@ -132,13 +132,25 @@ def _stored_calls(db: Path) -> int:
         return -1
 
 
-@pytest.mark.integration
-def test_killed_mid_batch_and_run_again_stores_every_call_exactly_once(tmp_path):
-    folder = tmp_path / "in"
+def four_calls(folder: Path) -> tuple[Path, list[str]]:
+    """The first four sample calls copied into ``folder``."""
     folder.mkdir()
     names = sorted(p.name for p in SAMPLE_AUDIO.glob("2026*.wav"))[:4]
     for name in names:
         shutil.copy(SAMPLE_AUDIO / name, folder / name)
+    return folder, names
+
+
+def assert_no_orphan_rows(con, tables=("utterances", "words", "flags", "call_metrics", "scores", "score_items",
+                                       "call_summary")) -> None:
+    for table in tables:
+        orphans = con.execute(f"SELECT count(*) FROM {table} WHERE call_id NOT IN (SELECT call_id FROM calls)")
+        assert orphans.fetchone()[0] == 0, table
+
+
+@pytest.mark.integration
+def test_killed_mid_batch_and_run_again_stores_every_call_exactly_once(tmp_path):
+    folder, names = four_calls(tmp_path / "in")
     db = tmp_path / "killed.duckdb"
     batch = subprocess.Popen([*CALLQA, "run", folder, "--db", db, "-q"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
@@ -157,9 +169,7 @@ def test_killed_mid_batch_and_run_again_stores_every_call_exactly_once(tmp_path)
     assert summary["skipped"] == before and summary["processed"] == len(names) - before  # none transcribed twice
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT file_name) FROM calls").fetchone() == (4, 4)
-        for table in ("utterances", "words", "flags", "call_metrics", "scores", "score_items", "call_summary"):
-            orphans = con.execute(f"SELECT count(*) FROM {table} WHERE call_id NOT IN (SELECT call_id FROM calls)")
-            assert orphans.fetchone()[0] == 0, table
+        assert_no_orphan_rows(con)
         assert con.execute("SELECT count(*) FROM scores").fetchone()[0] == 4
         statuses = [r[0] for r in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()]
     assert statuses == ["aborted", "completed"]  # the killed run is marked when the next one starts
@@ -208,11 +218,7 @@ def small_disk(tmp_path):
 
 @pytest.mark.integration
 def test_a_full_disk_stops_the_run_cleanly_and_keeps_what_was_stored(tmp_path, small_disk):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    names = sorted(p.name for p in SAMPLE_AUDIO.glob("2026*.wav"))[:4]
-    for name in names:
-        shutil.copy(SAMPLE_AUDIO / name, folder / name)
+    folder, names = four_calls(tmp_path / "in")
     db = small_disk / "full.duckdb"
     result = subprocess.run([*CALLQA, "run", folder, "--db", db, "-q"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 3, result.stderr
@@ -222,7 +228,5 @@ def test_a_full_disk_stops_the_run_cleanly_and_keeps_what_was_stored(tmp_path, s
     stored = _stored_calls(db)
     assert 1 <= stored < len(names)
     with duckdb.connect(str(db), read_only=True) as con:
-        for table in ("utterances", "words", "flags", "scores", "score_items", "call_summary"):
-            orphans = con.execute(f"SELECT count(*) FROM {table} WHERE call_id NOT IN (SELECT call_id FROM calls)")
-            assert orphans.fetchone()[0] == 0, table
+        assert_no_orphan_rows(con)
         assert con.execute("SELECT count(*) FROM scores").fetchone()[0] == stored
