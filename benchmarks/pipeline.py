@@ -30,7 +30,8 @@ from qa.evaluate import (  # noqa: E402
     word_error_rate,
 )
 from qa.ingest import content_hash  # noqa: E402
-from qa.pipeline import Engine, run_batch  # noqa: E402
+from qa.batch import run_batch  # noqa: E402
+from qa.pipeline import Engine  # noqa: E402
 from qa.store import Store  # noqa: E402
 from qa.types import Role  # noqa: E402
 

@@ -6,7 +6,7 @@ Run once, Dask:  python -m pipelines.nightly /recordings --db callqa.duckdb --da
 Serve (cron):    python -m pipelines.nightly serve --cron "0 1 * * *" --paths /recordings --db callqa.duckdb
 Deploy (pool):   python -m pipelines.nightly deploy --work-pool NAME --cron "0 1 * * *" --paths /recordings ...
 
-Serial mode (no Dask) runs each call through ``qa.pipeline.handle_file``, exactly as
+Serial mode (no Dask) runs each call through ``qa.batch.handle_file``, exactly as
 ``callqa run`` does. With Dask the per-call *compute* (``analyze_file``) runs in the Dask
 workers, each worker process loading the models once, and the flow process is the one and
 only writer of DuckDB: it skips calls already stored before submitting, stores each
@@ -33,10 +33,8 @@ from qa.config import load_config  # noqa: E402
 from qa.errors import BackendUnavailable  # noqa: E402
 from qa.ingest import discover, identify  # noqa: E402
 from qa.faults import DiskFull  # noqa: E402
-from qa.pipeline import (  # noqa: E402
-    CallResult, RunSummary, analyze_file, engine_for, failure_reason, given_up, handle_file, store_result,
-    with_retries,
-)
+from qa.batch import RunSummary, failure_reason, given_up, handle_file, with_retries  # noqa: E402
+from qa.pipeline import CallResult, analyze_file, engine_for, store_result  # noqa: E402
 from qa.store import DEFAULT_DB, Store  # noqa: E402
 
 FLOW_NAME = "callqa-nightly"

@@ -31,7 +31,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from qa.ingest import discover
-    from qa.pipeline import Engine, run_batch
+    from qa.batch import run_batch
+    from qa.pipeline import Engine
     from qa.store import Store
 
     missing = [p for p in args.paths if not Path(p).exists()]

@@ -19,7 +19,8 @@ import pytest
 from conftest import SAMPLE_AUDIO
 from qa.config import parse_config
 from qa.faults import is_disk_full, is_transient
-from qa.pipeline import Engine, handle_file, run_batch
+from qa.batch import handle_file, run_batch
+from qa.pipeline import Engine
 from qa.store import Store
 
 CALLQA = [sys.executable, "-m", "qa.cli"]
@@ -93,7 +94,7 @@ def test_fault_kinds():
 
 
 def test_transient_faults_are_retried_with_backoff(tmp_path, monkeypatch):
-    import qa.pipeline as pipeline
+    import qa.batch as batch
 
     engine = Engine(parse_config({"batch": {"retries": 2, "retry_backoff_s": 0.5}}))
     store, waits, attempts = Store(tmp_path / "r.duckdb"), [], []
@@ -104,11 +105,11 @@ def test_transient_faults_are_retried_with_backoff(tmp_path, monkeypatch):
             raise OSError(errno.EIO, "Input/output error")
         return "processed"
 
-    monkeypatch.setattr(pipeline, "process_and_store", flaky)
+    monkeypatch.setattr(batch, "process_and_store", flaky)
     assert handle_file(tmp_path / "a.wav", engine, store, None, sleep=waits.append) == ("processed", None)
     assert waits == [0.5, 1.0] and store.failures() == []
     attempts.clear()
-    monkeypatch.setattr(pipeline, "process_and_store", lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "EIO")))
+    monkeypatch.setattr(batch, "process_and_store", lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "EIO")))
     outcome, reason = handle_file(tmp_path / "b.wav", engine, store, None, sleep=waits.append)
     assert outcome == "failed" and "EIO" in reason and len(store.failures()) == 1
 

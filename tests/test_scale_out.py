@@ -53,7 +53,8 @@ def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, monkeypatch):
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from pipelines.nightly import nightly
     from qa.config import load_config
-    from qa.pipeline import CallResult, analyze_file, engine_for, run_batch
+    from qa.batch import run_batch
+    from qa.pipeline import CallResult, analyze_file, engine_for
     from qa.store import Store
 
     folder = tmp_path / "recordings"
