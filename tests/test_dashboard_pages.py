@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,15 @@ def copy_database(store: Store, folder: Path) -> tuple[Path, Path]:
     config = folder / "callqa.toml"
     config.write_text('[scoring]\ntimezone = "UTC"\n', encoding="utf-8")  # audio paths are relative to the db
     return db, config
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module():
+    """Streamlit's script runner installs the app as ``sys.modules["__main__"]`` and leaves it
+    there; a later test that spawns processes (Dask workers) would then re-import the app."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture
