@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qa.store.filters import calls_filter
+
 GROUPS = ("operator_id", "team", "campaign")
 _MEASURES = """
     count(*) AS calls, count(score) AS scored, count(*) - count(score) AS not_scorable,
@@ -26,20 +28,9 @@ def _window(since: date | None, until: date | None, synthetic: bool | None, colu
     """WHERE text and parameters; ``column`` (one of GROUPS) = ``value`` when value is given."""
     if column is not None and column not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}")
-    clauses, params = ["TRUE"], []
-    if value is not None:
-        clauses.append(f"{column} = ?")
-        params.append(value)
-    if since is not None:
-        clauses.append("day >= ?")
-        params.append(since)
-    if until is not None:
-        clauses.append("day <= ?")
-        params.append(until)
-    if synthetic is not None:
-        clauses.append("synthetic = ?")
-        params.append(synthetic)
-    return " AND ".join(clauses), params
+    where = calls_filter(since=since, until=until, synthetic=synthetic, prefix="",
+                         **({column: value} if column is not None else {}))
+    return where.sql, where.params
 
 
 class AggregateQueries:

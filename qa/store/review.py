@@ -10,33 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Sequence
 
+from qa.store.filters import Filters, calls_filter
+
 _SEVERITY_RANK = "CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
 BREAKDOWNS = ("kind", "language", "campaign", "team", "operator_id", "severity", "detector")
-
-
-class _Filters:
-    """WHERE clauses over ``call_days`` columns, with their parameters."""
-
-    def __init__(self) -> None:
-        self.clauses: list[str] = ["TRUE"]
-        self.params: list[Any] = []
-
-    def add(self, clause: str, value: Any) -> "_Filters":
-        if value is not None and value != () and value != []:
-            self.clauses.append(clause)
-            self.params.append(list(value) if isinstance(value, (tuple, list, set, frozenset)) else value)
-        return self
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
-
-
-def _calls_filter(operator_id=None, team=None, campaign=None, language=None, since=None, until=None,
-                  synthetic=None) -> _Filters:
-    return (_Filters().add("c.operator_id = ?", operator_id).add("c.team = ?", team)
-            .add("c.campaign = ?", campaign).add("c.language = ?", language)
-            .add("c.day >= ?", since).add("c.day <= ?", until).add("c.synthetic = ?", synthetic))
 
 
 class ReviewQueries:
@@ -45,7 +22,7 @@ class ReviewQueries:
     def filter_options(self, synthetic: bool | None = None) -> dict[str, Any]:
         """The values the dashboard's filters offer: kinds, severities, operators, teams,
         campaigns and languages present, and the first and last day with calls."""
-        calls = _calls_filter(synthetic=synthetic)
+        calls = calls_filter(synthetic=synthetic)
         [row] = self._rows(f"""
             SELECT list(DISTINCT c.operator_id ORDER BY c.operator_id) FILTER (WHERE c.operator_id IS NOT NULL)
                        AS operators,
@@ -63,8 +40,8 @@ class ReviewQueries:
                      reviewed: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """Flagged calls, most urgent first: ``reviewed`` False keeps calls with a flag nobody
         has confirmed or dismissed yet, True calls whose every flag has been decided."""
-        calls = _calls_filter(operator_id=operator_id, campaign=campaign, since=since, until=until)
-        flags = _Filters().add("list_contains(?, f.kind)", kinds).add("list_contains(?, f.severity)", severities)
+        calls = calls_filter(operator_id=operator_id, campaign=campaign, since=since, until=until)
+        flags = Filters().add("list_contains(?, f.kind)", kinds).add("list_contains(?, f.severity)", severities)
         having = {None: "TRUE", True: "count(*) FILTER (WHERE f.review_decision IS NULL) = 0",
                   False: "count(*) FILTER (WHERE f.review_decision IS NULL) > 0"}[reviewed]
         return self._rows(f"""
@@ -102,7 +79,7 @@ class ReviewQueries:
                    language: str | None = None, since: date | None = None, until: date | None = None,
                    synthetic: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The calls behind a number: newest first, with score and flag count."""
-        calls = _calls_filter(operator_id, team, campaign, language, since, until, synthetic)
+        calls = calls_filter(operator_id, team, campaign, language, since, until, synthetic)
         return self._rows(f"""
             SELECT c.call_id, f.call_time, c.day, c.operator_id, c.team, c.campaign, c.language,
                    f.handle_time_s, f.score, f.scorable, f.not_scorable_reason, f.auto_failed, f.flags,
@@ -117,7 +94,7 @@ class ReviewQueries:
         if any(k not in BREAKDOWNS for k in keys):
             raise ValueError(f"breakdowns: {', '.join(BREAKDOWNS)}")
         columns = ", ".join(f"f.{k}" if k in ("kind", "severity", "detector") else f"c.{k}" for k in keys)
-        calls = _calls_filter(since=since, until=until, synthetic=synthetic)
+        calls = calls_filter(since=since, until=until, synthetic=synthetic)
         return self._rows(f"""
             SELECT {columns}, count(*) AS flags
             FROM flag_status f JOIN call_days c USING (call_id)
@@ -129,11 +106,11 @@ class ReviewQueries:
         words = [w for w in text.split() if w.strip()]
         if not words:
             return []
-        match = _Filters()
+        match = Filters()
         for word in words:
             match.add("u.text ILIKE ? ESCAPE '\\'", "%" + word.replace("\\", "\\\\").replace("%", "\\%")
                       .replace("_", "\\_") + "%")
-        calls = _calls_filter(operator_id=operator_id)
+        calls = calls_filter(operator_id=operator_id)
         return self._rows(f"""
             SELECT u.call_id, u.utterance_index, u.role, u.start_s, u.end_s, u.text, c.operator_id, c.day,
                    k.file_name
@@ -157,6 +134,6 @@ class ReviewQueries:
 
     def access_log(self, user: str | None = None, call_id: str | None = None, limit: int = 1000) -> list[dict]:
         """Who opened which call when, newest first."""
-        where = _Filters().add("user_name = ?", user).add("call_id = ?", call_id)
+        where = Filters().add("user_name = ?", user).add("call_id = ?", call_id)
         return self._rows(f"SELECT logged_at, user_name, role, call_id, action FROM access_log WHERE {where.sql} "
                           "ORDER BY logged_at DESC, entry_id DESC LIMIT ?", where.params + [limit])
