@@ -136,7 +136,7 @@ class ScoreRows:
         """Store a review of a flag and the call's new score together; return the review id."""
         if decision not in REVIEW_DECISIONS:
             raise ValueError(f"decision must be one of {', '.join(REVIEW_DECISIONS)}, got {decision!r}")
-        call_id = self.flag_call(flag_id)
+        call_id = score.call_id if score is not None else self.flag_call(flag_id)
         with self.transaction() as con:
             review_id = con.execute(
                 "INSERT INTO reviews (flag_id, call_id, reviewer, decision, comment) VALUES (?, ?, ?, ?, ?) "
