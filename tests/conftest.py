@@ -38,3 +38,12 @@ def batch(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("db") / "samples.duckdb")
     summary = run_batch([SAMPLE_AUDIO], store, engine_for(Config()))
     return store, summary
+
+
+@pytest.fixture
+def prefect_home(tmp_path, monkeypatch):
+    """Prefect with a private home (its ephemeral server and database) and no analytics."""
+    pytest.importorskip("prefect")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
+    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    return tmp_path / "prefect"

@@ -11,10 +11,7 @@ from conftest import SAMPLE_AUDIO
 
 
 @pytest.mark.integration
-def test_flow_processes_folder_once(tmp_path, monkeypatch):
-    pytest.importorskip("prefect")
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
-    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+def test_flow_processes_folder_once(tmp_path, prefect_home):
     from pipelines.nightly import nightly
     from qa.store import Store
 
@@ -45,10 +42,8 @@ def test_library_imports_without_prefect():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_deployment_has_the_cron_schedule_and_parameters(tmp_path, monkeypatch):
+def test_deployment_has_the_cron_schedule_and_parameters(tmp_path, monkeypatch, prefect_home):
     """The deployment `serve` serves, built without a server: schedule, parameters, one run at a time."""
-    pytest.importorskip("prefect")
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
     import pipelines.nightly as nightly_module
 
     served = []

@@ -47,10 +47,8 @@ def _tables(db) -> dict[str, list[tuple]]:
         return {name: con.execute(query).fetchall() for name, query in QUERIES.items()}
 
 
-def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, monkeypatch):
+def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, prefect_home):
     pytest.importorskip("prefect_dask")
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
-    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from pipelines.nightly import nightly
     from qa.config import load_config
     from qa.batch import run_batch
