@@ -1,4 +1,4 @@
-"""The nightly Prefect flow: one task per call, each a one-line call into the qa library.
+"""The nightly Prefect flow: one task per group of calls, each a one-line call into the qa library.
 
 Run once:        python -m pipelines.nightly /recordings --db callqa.duckdb [--config F]
 Run once, Dask:  python -m pipelines.nightly /recordings --db callqa.duckdb --dask-workers 4
@@ -6,8 +6,8 @@ Run once, Dask:  python -m pipelines.nightly /recordings --db callqa.duckdb --da
 Serve (cron):    python -m pipelines.nightly serve --cron "0 1 * * *" --paths /recordings --db callqa.duckdb
 Deploy (pool):   python -m pipelines.nightly deploy --work-pool NAME --cron "0 1 * * *" --paths /recordings ...
 
-Serial mode (no Dask) runs each call through ``qa.batch.handle_file``, exactly as
-``callqa run`` does. With Dask the per-call *compute* (``analyze_file``) runs in the Dask
+Serial mode (no Dask) runs each group of ``[batch] group_calls`` files through
+``qa.batch.process_files``, exactly as ``callqa run`` does (their ASR shares batches). With Dask the per-call *compute* (``analyze_file``) runs in the Dask
 workers, each worker process loading the models once, and the flow process is the one and
 only writer of DuckDB: it skips calls already stored before submitting, stores each
 ``CallResult`` as it completes and records each failure with its one-line reason.
@@ -33,7 +33,7 @@ from qa.config import load_config  # noqa: E402
 from qa.errors import BackendUnavailable  # noqa: E402
 from qa.ingest import discover, identify  # noqa: E402
 from qa.faults import DiskFull  # noqa: E402
-from qa.batch import RunSummary, failure_reason, given_up, handle_file, with_retries  # noqa: E402
+from qa.batch import RunSummary, failure_reason, given_up, process_files, with_retries  # noqa: E402
 from qa.pipeline import CallResult, analyze_file, engine_for, store_result  # noqa: E402
 from qa.store import DEFAULT_DB, Store  # noqa: E402
 
@@ -44,6 +44,12 @@ DEFAULT_DEPLOYMENT = "nightly"
 def _call_run_name(parameters: dict[str, Any]) -> str:
     """A task run's name in the UI: the recording's file name."""
     return Path(parameters["path"]).name
+
+
+def _group_run_name(parameters: dict[str, Any]) -> str:
+    """A group task run's name in the UI: its first file's name and how many more."""
+    paths = parameters["paths"]
+    return Path(paths[0]).name + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
 
 
 @dataclass(frozen=True)
@@ -61,13 +67,15 @@ def discover_recordings(paths: list[str]) -> list[str]:
 
 # Results are never persisted by Prefect: a CallResult holds (redacted) transcripts, which
 # belong in DuckDB only; caching is off so a call is never "done" because Prefect says so.
-@task(name="process-call", task_run_name=_call_run_name, cache_policy=NO_CACHE, persist_result=False)
-def process_recording(path: str, db: str, config_path: str | None, run_id: str):
-    """Serial mode: one call through handle_file (stored or recorded as failed by the library)."""
-    outcome, reason = handle_file(Path(path), engine_for(load_config(config_path)), Store(db), run_id)
-    if outcome == "failed":  # shown as a failed task in the UI; the flow reads the data
-        return Failed(message=f"{Path(path).name}: {reason}", data=(outcome, reason))
-    return outcome, reason
+@task(name="process-calls", task_run_name=_group_run_name, cache_policy=NO_CACHE, persist_result=False)
+def process_recordings(paths: list[str], db: str, config_path: str | None, run_id: str):
+    """Serial mode: a group of calls through process_files (each stored or recorded as failed)."""
+    outcomes = [(str(path), outcome, reason) for path, outcome, reason in
+                process_files([Path(p) for p in paths], engine_for(load_config(config_path)), Store(db), run_id)]
+    failed = [f"{Path(path).name}: {reason}" for path, outcome, reason in outcomes if outcome == "failed"]
+    if failed:  # shown as a failed task in the UI; the flow reads the data
+        return Failed(message="; ".join(failed), data=outcomes)
+    return outcomes
 
 
 @task(name="analyze-call", task_run_name=_call_run_name, cache_policy=NO_CACHE, persist_result=False)
@@ -119,12 +127,14 @@ def dask_task_runner(dask_address: str | None = None, dask_workers: int = 0):
 
 
 def _run_serial(files: list[str], db: str, config_path: str | None, summary: RunSummary) -> None:
-    for path in files:
-        state = process_recording(path, db, config_path, summary.run_id, return_state=True)
+    size = load_config(config_path).batch.group_calls
+    for start in range(0, len(files), size):
+        state = process_recordings(files[start:start + size], db, config_path, summary.run_id, return_state=True)
         value = state.result(raise_on_failure=False)
         if isinstance(value, BaseException):
             raise value
-        summary.add(Path(path), *value)
+        for path, outcome, reason in value:
+            summary.add(Path(path), outcome, reason)
 
 
 def _run_dask(files: list[str], store: Store, config_path: str | None, summary: RunSummary,

@@ -56,6 +56,14 @@ def _probe(path: Path) -> tuple[int, int, float | None]:
         return stream.codec_context.channels, stream.codec_context.sample_rate, duration
 
 
+def probe_duration(path: str | Path) -> float | None:
+    """The recording's duration in seconds as its container states it; None if unknown or unreadable."""
+    try:
+        return _probe(Path(path))[2]
+    except Exception:  # noqa: BLE001 - decoding will report what is wrong with the file
+        return None
+
+
 def load_audio(path: str | Path, max_duration: float = MAX_DURATION_S) -> Audio:
     """Decode ``path`` (any format PyAV reads) to 16 kHz float32, one array per channel.
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import duckdb
 
+from qa.audio import load_audio, probe_duration
 from qa.errors import AudioError, BackendUnavailable
 from qa.faults import DiskFull, is_disk_full, is_transient
-from qa.ingest import discover
-from qa.pipeline import Engine, _one_line, process_and_store
+from qa.ingest import discover, identify
+from qa.pipeline import Decoded, Engine, _one_line, analyze_calls, process_and_store, store_result, with_vad
 from qa.store import Store
+from qa.types import Call
 
 log = logging.getLogger("qa")
 T = TypeVar("T")
@@ -133,10 +136,10 @@ def run_batch(
     summary = RunSummary(run_id=store.start_run(engine.models()), seen=len(files))
     status, error = "aborted", None
     try:
-        for path in files:
-            summary.add(path, *handle_file(path, engine, store, summary.run_id))
+        for path, outcome, reason in process_files(files, engine, store, summary.run_id):
+            summary.add(path, outcome, reason)
             if on_file is not None:
-                on_file(path, summary.outcomes[-1])
+                on_file(path, outcome)
         status = "completed"
     except DiskFull as full:
         error = str(full)
@@ -148,3 +151,109 @@ def run_batch(
         except duckdb.Error as problem:  # a full disk may refuse this too; the run stays 'running'
             log.error("could not record the end of run %s: %s", summary.run_id, _one_line(problem))
     return summary
+
+
+@dataclass
+class _Queued:
+    """A new call whose audio is being decoded in the background."""
+
+    path: Path
+    call: Call
+    decoded: Future
+
+
+def process_files(files: Iterable[Path], engine: Engine, store: Store,
+                  run_id: str | None) -> Iterator[tuple[Path, str, str | None]]:
+    """Process ``files`` in groups; yield (path, outcome, reason) for each, as they are decided.
+
+    Calls are grouped (``[batch] group_calls`` calls, ``group_audio_s`` seconds of audio at
+    most) so that one ASR pass decodes the windows of a whole group in full batches; while a
+    group is analysed, the next one is decoded and VAD-ed on background threads. Every call
+    is still stored in its own transaction, and a failure lands on its own file only.
+    Outcomes are as in ``handle_file``.
+    """
+    batch = engine.config.batch
+    seen: set[str] = set()  # a copy of a file already queued in this run counts once
+    queued: list[_Queued] = []
+    queued_seconds = 0.0
+    waiting: list[_Queued] | None = None  # the previous group: decoded, not yet analysed
+    # one thread decodes the next group while this one is analysed; more only competed with
+    # the ASR threads on 2 cores
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-decode") as decoder:
+        for path in files:
+            path = Path(path)
+            reason = given_up(store, path, engine)
+            if reason is not None:
+                yield path, "given_up", reason
+                continue
+            try:
+                with engine.timer.stage("ingest"):
+                    call = with_retries(lambda: identify(path), path, engine)
+                    known = call.call_id in seen or store.has_call(call.call_id)
+            except (BackendUnavailable, DiskFull):
+                raise
+            except Exception as error:
+                yield _failed(path, error, store, run_id)
+                continue
+            if known:
+                yield path, "skipped", None
+                continue
+            seen.add(call.call_id)
+            queued.append(_Queued(path, call, decoder.submit(_decode, path, call, engine)))
+            queued_seconds += probe_duration(path) or batch.group_audio_s
+            if len(queued) >= batch.group_calls or queued_seconds >= batch.group_audio_s:
+                if waiting:
+                    yield from _analyze_group(waiting, engine, store, run_id)
+                waiting, queued, queued_seconds = queued, [], 0.0
+        for group in (waiting, queued):
+            if group:
+                yield from _analyze_group(group, engine, store, run_id)
+
+
+def _decode(path: Path, call: Call, engine: Engine) -> Decoded:
+    """Decode and VAD one call (on a background thread)."""
+    with engine.timer.stage("decode"):
+        audio = with_retries(lambda: load_audio(path, engine.config.batch.max_duration_s), path, engine)
+    return with_vad(call, audio, engine)
+
+
+def _analyze_group(group: list[_Queued], engine: Engine, store: Store,
+                   run_id: str | None) -> Iterator[tuple[Path, str, str | None]]:
+    """Analyse one decoded group together, then store each call in its own transaction."""
+    decoded: list[tuple[_Queued, Decoded]] = []
+    for queued in group:
+        try:
+            decoded.append((queued, queued.decoded.result()))
+        except (BackendUnavailable, DiskFull):
+            raise
+        except Exception as error:
+            yield _failed(queued.path, error, store, run_id)
+    results = analyze_calls([d for _, d in decoded], engine, store.path)
+    for (queued, d), result in zip(decoded, results):
+        try:
+            if isinstance(result, Exception):
+                if not (is_transient(result) or is_disk_full(result)):
+                    raise result
+                result = with_retries(lambda: _analyze_one(d, engine, store.path), queued.path, engine)
+            with engine.timer.stage("store"):
+                outcome = with_retries(lambda: store_result(result, store, run_id), queued.path, engine)
+        except (BackendUnavailable, DiskFull):
+            raise
+        except Exception as error:
+            yield _failed(queued.path, error, store, run_id)
+            continue
+        yield queued.path, outcome, None
+
+
+def _analyze_one(decoded: Decoded, engine: Engine, db_path: Path):
+    result = analyze_calls([decoded], engine, db_path)[0]
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _failed(path: Path, error: BaseException, store: Store, run_id: str | None) -> tuple[Path, str, str]:
+    reason = failure_reason(error)
+    log.warning("%s: %s", path, reason)
+    store.record_failure(run_id, str(path), reason)
+    return path, "failed", reason

@@ -49,6 +49,8 @@ Example ``callqa.toml`` (every key optional)::
     retry_backoff_s = 1.0     # first wait; doubled for each further attempt
     max_failed_runs = 3       # a file that failed in this many runs is reported and no longer tried
     max_duration_s = 14400.0  # longer recordings are refused (4 h)
+    group_calls = 8           # calls analysed together: their ASR windows share batches
+    group_audio_s = 1800.0    # ... and at most this much audio in a group (bounds memory)
 
     [dashboard]
     users = ""                # users file (TOML, see qa/auth.py; "" = the demo users, for the sample database only)
@@ -136,12 +138,14 @@ class ScoringConfig:
 
 @dataclass(frozen=True)
 class BatchConfig:
-    """How a batch treats faults (see the module docstring)."""
+    """How a batch groups calls and treats faults (see the module docstring)."""
 
     retries: int = 2
     retry_backoff_s: float = 1.0
     max_failed_runs: int = 3
     max_duration_s: float = 14400.0
+    group_calls: int = 8
+    group_audio_s: float = 1800.0
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,8 @@ def parse_config(data: dict[str, Any]) -> Config:
     )
     if config.batch.retries < 0 or config.batch.max_failed_runs < 1 or config.batch.max_duration_s <= 0:
         raise ConfigError("[batch] needs retries >= 0, max_failed_runs >= 1 and max_duration_s > 0")
+    if config.batch.group_calls < 1 or config.batch.group_audio_s <= 0:
+        raise ConfigError("[batch] needs group_calls >= 1 and group_audio_s > 0")
     if config.dashboard.auth not in ("password", "oidc"):
         raise ConfigError("[dashboard] auth must be 'password' or 'oidc'")
     _check_timezone(config.scoring.timezone)

@@ -12,17 +12,19 @@ from pathlib import Path
 
 from qa.audio import Audio, load_audio
 from qa.config import Config
-from qa.errors import QAError
+from qa.errors import BackendUnavailable, QAError
 from qa.ingest import identify
 from qa.scoring.metrics import MetricsConfig, call_metrics, metrics_rows
 from qa.scoring.scorer import ScoringInput, score_call
 from qa.scoring.sentiment import customer_sentiment
 from qa.store import Store
 from qa.timing import StageTimer
+from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.channels import channel_speaker, channel_turns
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
-from qa.types import Call, Flag, PiiMention, Score, Transcript
+from qa.transcribe.vad import SpeechActivity, asr_options, speech_activity
+from qa.types import Call, Flag, PiiMention, Score, SpeechTurn, Transcript
 
 log = logging.getLogger("qa")
 
@@ -121,52 +123,95 @@ def _check_language(code: str, path: str) -> None:
         raise QAError(f"{path}: unknown language code {code!r} (use a whisper code such as en, es, fi)")
 
 
-def _stereo(call: Call, audio: Audio, engine: Engine, language: str | None):
-    """One party per channel: each channel transcribed alone, the operator's channel by config."""
-    timer, probability = engine.timer, 1.0
-    if language is None:
-        with timer.stage("asr"):
-            language, probability = engine.transcriber.detect_language(audio.mono())
-    per_channel, turns = [], []
-    for channel, samples in enumerate(audio.channels):
-        with timer.stage("asr"):
-            recognition = engine.transcriber.transcribe(samples, language)
-        speakers = [channel_speaker(channel)] * len(recognition.words)
-        per_channel.append(group_utterances(recognition.words, speakers, channel))
-        with timer.stage("diarization"):
-            turns.extend(channel_turns(samples, channel))
-    override = call.metadata.operator_speaker
-    operator_channel = int(override) if override in ("0", "1") else engine.config.roles.operator_channel
-    return interleave(*per_channel), turns, channel_speaker(operator_channel), language, probability
+@dataclass(frozen=True, eq=False)
+class Decoded:
+    """A call's audio, decoded once, with one VAD pass per channel; ASR, stereo turns and the
+    detectors all work from these."""
+
+    call: Call
+    audio: Audio
+    activity: tuple[SpeechActivity, ...]
 
 
-def _mono(call: Call, audio: Audio, engine: Engine, language: str | None):
-    """One channel: transcribed once, diarized, words assigned to speakers, operator by rule."""
-    timer, samples = engine.timer, audio.channels[0]
-    with timer.stage("asr"):
-        recognition = engine.transcriber.transcribe(samples, language)
-    turns = []
-    if recognition.words:
-        d = engine.config.diarization
-        with timer.stage("diarization"):
-            turns = engine.diarizer.diarize(
-                samples,
-                num_speakers=d.num_speakers or None,
-                min_speakers=d.min_speakers or None,
-                max_speakers=d.max_speakers or None,
-            )
-    utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
-    operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
-    return utterances, turns, operator, recognition.language, recognition.language_probability
+def with_vad(call: Call, audio: Audio, engine: Engine) -> Decoded:
+    """Run the VAD over each channel of a decoded call (safe on a background thread)."""
+    with engine.timer.stage("vad"):
+        return Decoded(call, audio, tuple(speech_activity(samples) for samples in audio.channels))
 
 
-def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
-    """Transcribe, diarize and label roles for one decoded call."""
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """A decoded call with its language and VAD done, waiting for the shared ASR pass."""
+
+    call: Call
+    audio: Audio
+    language: str | None
+    source: str
+    probability: float
+    streams: tuple[AsrStream, ...]
+    turns: tuple[SpeechTurn, ...]  # stereo: speech per channel from the same VAD pass
+
+
+def _prepare(decoded: Decoded, engine: Engine) -> _Prepared:
+    """Language, and the ASR regions and (stereo) speech turns cut from one VAD pass."""
+    call, audio = decoded.call, decoded.audio
     language, source = _language(call, engine.config)
     if language is not None:
         _check_language(language, call.path)
-    stages = _stereo if audio.is_stereo else _mono
-    utterances, turns, operator, language, probability = stages(call, audio, engine, language)
+    probability, turns, streams = 1.0, [], []
+    if audio.is_stereo and language is None:
+        with engine.timer.stage("asr"):
+            language, probability = engine.transcriber.detect_language(audio.mono())
+    for channel, (samples, activity) in enumerate(zip(audio.channels, decoded.activity)):
+        speech = activity.regions(asr_options()) if engine.config.asr.vad_filter else None
+        if audio.is_stereo:
+            turns.extend(channel_turns(activity, channel))
+        streams.append(AsrStream(samples, language, speech))
+    return _Prepared(call, audio, language, source, probability, tuple(streams), tuple(turns))
+
+
+def _recognise(prepared: list[_Prepared], engine: Engine) -> list[list[Recognition] | Exception]:
+    """One ASR pass over every channel of every call; if it fails, each call alone, so the
+    error lands on the call that caused it."""
+    streams = [stream for p in prepared for stream in p.streams]
+    try:
+        with engine.timer.stage("asr"):
+            found = engine.transcriber.transcribe_many(streams)
+    except BackendUnavailable:
+        raise
+    except Exception:
+        if len(prepared) == 1:
+            raise
+        return [_first_error(lambda p=p: _recognise([p], engine)[0]) for p in prepared]
+    out, at = [], 0
+    for p in prepared:
+        out.append(found[at:at + len(p.streams)])
+        at += len(p.streams)
+    return out
+
+
+def _finish(p: _Prepared, recognitions: list[Recognition], engine: Engine) -> ProcessedCall:
+    """Speakers and roles of one recognised call: channels for stereo, diarization for mono."""
+    call, audio, language, probability = p.call, p.audio, p.language, p.probability
+    if audio.is_stereo:
+        per_channel = [group_utterances(r.words, [channel_speaker(c)] * len(r.words), c)
+                       for c, r in enumerate(recognitions)]
+        utterances, turns = interleave(*per_channel), list(p.turns)
+        override = call.metadata.operator_speaker
+        operator = channel_speaker(int(override) if override in ("0", "1") else engine.config.roles.operator_channel)
+    else:
+        recognition = recognitions[0]
+        language, probability = recognition.language, recognition.language_probability
+        turns = []
+        if recognition.words:
+            d = engine.config.diarization
+            with engine.timer.stage("diarization"):
+                turns = engine.diarizer.diarize(
+                    audio.channels[0], num_speakers=d.num_speakers or None,
+                    min_speakers=d.min_speakers or None, max_speakers=d.max_speakers or None,
+                )
+        utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
+        operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
     utterances = label_roles(utterances, operator)
     if not utterances:
         language, probability = (call.metadata.language or engine.config.asr.language or None), 0.0
@@ -180,7 +225,48 @@ def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
         utterances=tuple(utterances),
         turns=tuple(sorted(turns, key=lambda t: (t.start, t.speaker))),
     )
-    return ProcessedCall(call, transcript, source)
+    return ProcessedCall(call, transcript, p.source)
+
+
+def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCall | Exception]:
+    """Transcribe, diarize and label roles for decoded calls, their ASR done in one shared pass.
+
+    Returns, per call, its ProcessedCall or the error that stopped it (one bad call never
+    stops the others; BackendUnavailable is raised, as every call would fail alike).
+    """
+    prepared = [_first_error(lambda d=d: _prepare(d, engine)) for d in decoded]
+    ready = [p for p in prepared if isinstance(p, _Prepared)]
+    recognised = dict(zip(map(id, ready), _recognise(ready, engine) if ready else []))
+    out: list[ProcessedCall | Exception] = []
+    for p in prepared:
+        if isinstance(p, Exception):
+            out.append(p)
+        elif isinstance(recognised[id(p)], Exception):
+            out.append(recognised[id(p)])
+        else:
+            out.append(_first_error(lambda p=p: _finish(p, recognised[id(p)], engine)))
+    return out
+
+
+def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
+    """Transcribe, diarize and label roles for one decoded call."""
+    return _raised(transcribe_calls([with_vad(call, audio, engine)], engine)[0])
+
+
+def _first_error(work):
+    """``work()``, or the exception it raised (BackendUnavailable and DiskFull-like errors pass)."""
+    try:
+        return work()
+    except BackendUnavailable:
+        raise
+    except Exception as error:
+        return error
+
+
+def _raised(result):
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def process_file(path: str | Path, engine: Engine) -> ProcessedCall:
@@ -219,9 +305,23 @@ class CallResult:
         return "processed" if self.transcript.has_speech else "no_speech"
 
 
+def analyze_calls(decoded: list[Decoded], engine: Engine, db_path: Path) -> list[CallResult | Exception]:
+    """Transcribe (one shared ASR pass), detect, measure and score decoded calls.
+
+    Returns, per call, its CallResult or the error that stopped it; writes only the redacted
+    audio copies.
+    """
+    return [p if isinstance(p, Exception) else _first_error(lambda p=p, d=d: _analyze(p, d.audio, engine, db_path))
+            for p, d in zip(transcribe_calls(decoded, engine), decoded)]
+
+
 def analyze_call(call: Call, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
     """Transcribe, detect, measure and score one decoded call; writes only its redacted audio copy."""
-    processed = transcribe_audio(call, audio, engine)
+    return _raised(analyze_calls([with_vad(call, audio, engine)], engine, db_path)[0])
+
+
+def _analyze(processed: ProcessedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
+    call = processed.call
     with engine.timer.stage("detectors"):
         analysis = engine.compliance.analyze(call, processed.transcript, audio)
     with engine.timer.stage("scoring"):

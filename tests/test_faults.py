@@ -152,13 +152,14 @@ def assert_no_orphan_rows(con, tables=("utterances", "words", "flags", "call_met
 @pytest.mark.integration
 def test_killed_mid_batch_and_run_again_stores_every_call_exactly_once(tmp_path):
     folder, names = four_calls(tmp_path / "in")
-    db = tmp_path / "killed.duckdb"
-    batch = subprocess.Popen([*CALLQA, "run", folder, "--db", db, "-q"], stdout=subprocess.DEVNULL,
+    db, config = tmp_path / "killed.duckdb", tmp_path / "groups.toml"
+    config.write_text("[batch]\ngroup_calls = 2\n")  # two groups: the kill lands in the second
+    batch = subprocess.Popen([*CALLQA, "run", folder, "--db", db, "--config", config, "-q"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while _stored_calls(db) < 1 and time.monotonic() < deadline and batch.poll() is None:
         time.sleep(0.2)
-    time.sleep(1.0)  # into the next call's work
+    time.sleep(1.0)  # into the next group's work
     os.killpg(batch.pid, signal.SIGKILL)
     batch.wait()
     before = _stored_calls(db)

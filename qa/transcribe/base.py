@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -19,12 +19,26 @@ class Recognition:
     language_probability: float
 
 
+@dataclass(frozen=True, eq=False)
+class AsrStream:
+    """One channel to recognise: float32 mono 16 kHz samples, its language if known, and its
+    speech regions as (start, end) samples when a VAD pass already found them."""
+
+    samples: np.ndarray
+    language: str | None = None
+    speech: Sequence[tuple[int, int]] | None = None
+
+
 class Transcriber(Protocol):
     """Speech to timed words. ``samples`` are float32 mono at 16 kHz."""
 
     def detect_language(self, samples: np.ndarray) -> tuple[str, float]: ...
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition: ...
+
+    def transcribe_many(self, streams: Sequence[AsrStream]) -> list[Recognition]:
+        """One Recognition per stream, in order; a backend may decode them together."""
+        ...
 
 
 class Diarizer(Protocol):

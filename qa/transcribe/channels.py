@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from qa.transcribe.vad import SpeechActivity, speech_activity, turn_options
 from qa.types import SpeechTurn
 
 SAMPLE_RATE = 16_000
@@ -14,13 +15,10 @@ def channel_speaker(channel: int) -> str:
     return f"CHANNEL_{channel}"
 
 
-def channel_turns(samples: np.ndarray, channel: int) -> list[SpeechTurn]:
-    """Speech stretches on one channel (Silero VAD shipped with faster-whisper)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    options = VadOptions(min_silence_duration_ms=300, speech_pad_ms=30)
+def channel_turns(speech: np.ndarray | SpeechActivity, channel: int) -> list[SpeechTurn]:
+    """Speech stretches on one channel, from its samples or its VAD pass (Silero, shipped
+    with faster-whisper), cut tight (``turn_options``)."""
+    activity = speech if isinstance(speech, SpeechActivity) else speech_activity(speech)
     speaker = channel_speaker(channel)
-    return [
-        SpeechTurn(round(s["start"] / SAMPLE_RATE, 3), round(s["end"] / SAMPLE_RATE, 3), speaker)
-        for s in get_speech_timestamps(samples, options)
-    ]
+    return [SpeechTurn(round(start / SAMPLE_RATE, 3), round(end / SAMPLE_RATE, 3), speaker)
+            for start, end in activity.regions(turn_options())]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from typing import Sequence
 
 import numpy as np
 
 from qa.config import AsrConfig
 from qa.errors import BackendUnavailable
-from qa.transcribe.base import Recognition
+from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.models import resolve_whisper_model
+from qa.transcribe.packing import SAMPLE_RATE, pack
+from qa.transcribe.vad import asr_options, speech_activity
 from qa.types import Word
 
 _INSTALL_HINT = "pip install faster-whisper"
@@ -75,28 +78,76 @@ class WhisperTranscriber:
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition:
         """Words with timestamps; detects the language when none is given."""
-        options = dict(
-            language=language or None,
-            word_timestamps=True,
-            vad_filter=self.config.vad_filter,
-            beam_size=self.config.beam_size,
-        )
+        return self.transcribe_many([AsrStream(samples, language)])[0]
+
+    def transcribe_many(self, streams: Sequence[AsrStream]) -> list[Recognition]:
+        """Words of many channels at once: their speech packed into shared 30 s windows.
+
+        Streams are grouped by language (detected first where none is given) and each group
+        is packed (qa/transcribe/packing.py) and decoded in full batches, so the windows of
+        short calls and of both channels of a stereo call fill a batch together.
+        """
+        regions = [self._speech(stream) for stream in streams]
+        languages: list[tuple[str | None, float]] = []
+        for stream, stream_regions in zip(streams, regions):
+            if stream.language or not stream_regions:
+                languages.append((stream.language or None, 1.0 if stream.language else 0.0))
+            else:
+                languages.append(self._detect(stream.samples, stream_regions))
         if self._batched is None:
-            segments, info = self._model.transcribe(samples, condition_on_previous_text=False, **options)
-            segments = list(segments)
-        else:
-            segments, info = self._batched.transcribe(samples, batch_size=self.config.batch_size, **options)
-            segments = self._redecode_repetitions(samples, list(segments), info.language, options)
+            return [self._sequential(stream.samples, language, probability)
+                    for stream, (language, probability) in zip(streams, languages)]
+        words: list[list[Word]] = [[] for _ in streams]
+        for language in dict.fromkeys(language for language, _ in languages if language):
+            members = [i for i, (lang, _) in enumerate(languages) if lang == language and regions[i]]
+            packing = pack([regions[i] for i in members])
+            audio = packing.audio([streams[i].samples for i in members])
+            for segment in self._decode_packed(audio, packing, language):
+                for w in segment.words or ():
+                    if not w.word.strip():
+                        continue
+                    member, start, end = packing.locate(w.start, w.end)
+                    words[members[member]].append(
+                        Word(round(float(start), 3), round(float(end), 3), w.word.strip(), round(float(w.probability), 4)))
+        return [Recognition(tuple(sorted(found, key=lambda w: w.start)), language, float(probability))
+                for found, (language, probability) in zip(words, languages)]
+
+    def _speech(self, stream: AsrStream) -> list[tuple[int, int]]:
+        """The stream's ASR speech regions: given, found by VAD, or (no VAD) all of it."""
+        if stream.speech is not None:
+            return list(stream.speech)
+        if not self.config.vad_filter:
+            return [(0, len(stream.samples))] if len(stream.samples) else []
+        return speech_activity(stream.samples).regions(asr_options())
+
+    def _detect(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[str, float]:
+        """Language of the first 30 s of speech (what faster-whisper looks at, too)."""
+        first = pack([regions])
+        start, end = first.windows[0]
+        language, probability, _ = self._model.detect_language(first.audio([samples])[start:end])
+        return language, float(probability)
+
+    def _decode_packed(self, audio: np.ndarray, packing, language: str) -> list:
+        options = dict(language=language, word_timestamps=True, beam_size=self.config.beam_size)
+        clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE} for start, end in packing.windows]
+        segments, _ = self._batched.transcribe(audio, batch_size=self.config.batch_size, clip_timestamps=clips,
+                                               **options)
+        return self._redecode_repetitions(audio, list(segments), language, options)
+
+    def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
+        """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
+        segments, info = self._model.transcribe(samples, language=language, word_timestamps=True,
+                                                vad_filter=self.config.vad_filter, beam_size=self.config.beam_size,
+                                                condition_on_previous_text=False)
         words = tuple(
             Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4))
-            for segment in segments
-            for w in (segment.words or ())
-            if w.word.strip()
+            for segment in segments for w in (segment.words or ()) if w.word.strip()
         )
-        return Recognition(words, info.language, float(info.language_probability))
+        if language is None:
+            probability = float(info.language_probability)
+        return Recognition(words, info.language, probability)
 
-
-    def _redecode_repetitions(self, samples: np.ndarray, segments: list, language: str, options: dict) -> list:
+    def _redecode_repetitions(self, audio: np.ndarray, segments: list, language: str, options: dict) -> list:
         """Decode again, sequentially with temperature fallback, the batched segments stuck in a loop.
 
         Batched decoding has no fallback, so a segment can repeat one word until its window ends
@@ -108,10 +159,11 @@ class WhisperTranscriber:
                 fixed.append(segment)
                 continue
             again, _ = self._model.transcribe(
-                samples,
+                audio,
                 clip_timestamps=[segment.start, segment.end],
                 condition_on_previous_text=False,
-                **(options | {"language": language, "vad_filter": False}),
+                vad_filter=False,
+                **(options | {"language": language}),
             )
             fixed.extend(again)
         return fixed

@@ -1,0 +1,33 @@
+"""One ASR pass over many calls' channels hears what each channel alone would."""
+
+from difflib import SequenceMatcher
+
+import pytest
+
+from qa.audio import load_audio
+from tests.conftest import SAMPLE_AUDIO
+
+CALLS = ("20261201T141000_op03_inbound_billing_en.wav", "20261130T103000_op02_inbound_support_en.wav",
+         "20261202T114500_op02_inbound_billing_es.wav")
+
+
+@pytest.mark.integration
+def test_pooled_recognition_matches_each_channel_alone():
+    from qa.config import Config
+    from qa.pipeline import engine_for
+    from qa.transcribe.base import AsrStream
+
+    transcriber = engine_for(Config()).transcriber
+    streams = [AsrStream(samples, name[-6:-4]) for name in CALLS for samples in load_audio(SAMPLE_AUDIO / name).channels]
+    pooled = transcriber.transcribe_many(streams)
+    assert len(pooled) == len(streams) == 5
+    for stream, together in zip(streams, pooled):
+        alone = transcriber.transcribe_many([stream])[0]
+        assert together.language == alone.language == stream.language
+        matcher = SequenceMatcher(None, [w.text for w in together.words], [w.text for w in alone.words])
+        assert alone.words and matcher.ratio() >= 0.95
+        # the same words sit where they were heard alone: same channel, same time
+        pairs = [(together.words[block.a + k], alone.words[block.b + k])
+                 for block in matcher.get_matching_blocks() for k in range(block.size)]
+        assert sum(abs(a.start - b.start) <= 0.2 for a, b in pairs) >= 0.95 * len(pairs)
+        assert all(0 <= w.start <= w.end <= len(stream.samples) / 16000 + 0.5 for w in together.words)
