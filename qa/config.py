@@ -7,6 +7,7 @@ Example ``callqa.toml`` (every key optional)::
     device = "auto"           # auto | cpu | cuda
     compute_type = "auto"     # auto = float16 on cuda, int8 on cpu
     cpu_threads = 0           # 0 = all cores
+    workers = 0               # batches decoded at once, sharing cpu_threads (0 = 2 on a CPU, 1 on a GPU)
     batch_size = 8            # >1 uses BatchedInferencePipeline; 1 = sequential decoding
     beam_size = 5
     language = ""             # force a language for every call ("" = per call)
@@ -77,6 +78,7 @@ class AsrConfig:
     device: str = "auto"
     compute_type: str = "auto"
     cpu_threads: int = 0
+    workers: int = 0
     batch_size: int = 8
     beam_size: int = 5
     language: str = ""
@@ -237,6 +239,8 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError("[roles] operator_channel must be 0 or 1")
     if config.asr.batch_size < 1:
         raise ConfigError("[asr] batch_size must be at least 1")
+    if config.asr.workers < 0:
+        raise ConfigError("[asr] workers must be 0 (auto) or more")
     return config
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -11,7 +13,7 @@ from qa.config import AsrConfig
 from qa.errors import BackendUnavailable
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.models import resolve_whisper_model
-from qa.transcribe.packing import SAMPLE_RATE, pack
+from qa.transcribe.packing import SAMPLE_RATE, Packing, pack
 from qa.transcribe.vad import asr_options, speech_activity
 from qa.types import Word
 
@@ -39,6 +41,13 @@ def resolve_threads(cpu_threads: int) -> int:
     return cpu_threads if cpu_threads > 0 else (os.cpu_count() or 1)
 
 
+def resolve_workers(workers: int, device: str, cpu_threads: int) -> int:
+    """``0`` (auto): two batches at once on a CPU with two or more threads, one on a GPU."""
+    if workers > 0:
+        return workers
+    return 2 if device == "cpu" and cpu_threads >= 2 else 1
+
+
 class WhisperTranscriber:
     """Transcriber backed by faster-whisper; loads its model once, in the constructor."""
 
@@ -52,12 +61,16 @@ class WhisperTranscriber:
         self.device = resolve_device(config.device)
         self.compute_type = resolve_compute_type(config.compute_type, self.device)
         self.cpu_threads = resolve_threads(config.cpu_threads)
+        self.workers = resolve_workers(config.workers, self.device, self.cpu_threads)
         try:
+            # each worker decodes its own batch with its share of the threads: on 2 cores two
+            # 1-thread batches at once took 11-13 s where one 2-thread batch at a time took 20-22
             self._model = WhisperModel(
                 self.model_path,
                 device=self.device,
                 compute_type=self.compute_type,
-                cpu_threads=self.cpu_threads,
+                cpu_threads=max(1, self.cpu_threads // self.workers),
+                num_workers=self.workers,
             )
         except Exception as error:  # hub download refused offline, bad path, missing CUDA
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -65,7 +78,8 @@ class WhisperTranscriber:
                 f"whisper model {config.model!r} cannot be loaded on {self.device}/{self.compute_type}: "
                 f"{first_line}"
             ) from None
-        self._batched = BatchedInferencePipeline(self._model) if config.batch_size > 1 else None
+        self._batched_pipeline = BatchedInferencePipeline
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="callqa-asr") if self.workers > 1 else None
 
     def describe(self) -> dict:
         """The resolved model, device and threads, as ``callqa models`` prints them."""
@@ -81,11 +95,12 @@ class WhisperTranscriber:
         return self.transcribe_many([AsrStream(samples, language)])[0]
 
     def transcribe_many(self, streams: Sequence[AsrStream]) -> list[Recognition]:
-        """Words of many channels at once: their speech packed into shared 30 s windows.
+        """Words of many channels at once: their windows decoded in shared batches.
 
-        Streams are grouped by language (detected first where none is given) and each group
-        is packed (qa/transcribe/packing.py) and decoded in full batches, so the windows of
-        short calls and of both channels of a stereo call fill a batch together.
+        Streams are grouped by language (detected first where none is given); each group's
+        speech is laid out as 30 s windows (qa/transcribe/packing.py, a window never holds
+        two streams) and decoded in full batches, so the windows of short calls and of both
+        channels of a stereo call fill a batch together.
         """
         regions = [self._speech(stream) for stream in streams]
         languages: list[tuple[str | None, float]] = []
@@ -94,20 +109,24 @@ class WhisperTranscriber:
                 languages.append((stream.language or None, 1.0 if stream.language else 0.0))
             else:
                 languages.append(self._detect(stream.samples, stream_regions))
-        if self._batched is None:
+        if self.config.batch_size == 1:
             return [self._sequential(stream.samples, language, probability)
                     for stream, (language, probability) in zip(streams, languages)]
-        words: list[list[Word]] = [[] for _ in streams]
+        jobs = []
         for language in dict.fromkeys(language for language, _ in languages if language):
             members = [i for i, (lang, _) in enumerate(languages) if lang == language and regions[i]]
             packing = pack([regions[i] for i in members])
             audio = packing.audio([streams[i].samples for i in members])
-            for segment in self._decode_packed(audio, packing, language):
-                for w in segment.words or ():
-                    if not w.word.strip():
-                        continue
-                    member, start, end = packing.locate(w.start, w.end)
-                    words[members[member]].append(
+            jobs += [_Job(language, members, packing, audio, windows)
+                     for windows in _batches(len(packing.windows), self.config.batch_size)]
+        jobs = _spread(jobs, self.workers)
+        decoded = self._pool.map(self._decode_job, jobs) if self._pool and len(jobs) > 1 else map(self._decode_job, jobs)
+        words: list[list[Word]] = [[] for _ in streams]
+        for job, segments in zip(jobs, decoded):
+            for w in (w for segment in segments for w in segment.words or ()):
+                if w.word.strip():
+                    member, start, end = job.packing.locate(w.start, w.end)
+                    words[job.members[member]].append(
                         Word(round(float(start), 3), round(float(end), 3), w.word.strip(), round(float(w.probability), 4)))
         return [Recognition(tuple(sorted(found, key=lambda w: w.start)), language, float(probability))
                 for found, (language, probability) in zip(words, languages)]
@@ -127,12 +146,15 @@ class WhisperTranscriber:
         language, probability, _ = self._model.detect_language(first.audio([samples])[start:end])
         return language, float(probability)
 
-    def _decode_packed(self, audio: np.ndarray, packing, language: str) -> list:
-        options = dict(language=language, word_timestamps=True, beam_size=self.config.beam_size)
-        clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE} for start, end in packing.windows]
-        segments, _ = self._batched.transcribe(audio, batch_size=self.config.batch_size, clip_timestamps=clips,
-                                               **options)
-        return self._redecode_repetitions(audio, list(segments), language, options)
+    def _decode_job(self, job: "_Job") -> list:
+        """One batch of windows through BatchedInferencePipeline (its own instance: it keeps state)."""
+        options = dict(language=job.language, word_timestamps=True, beam_size=self.config.beam_size)
+        clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
+                 for start, end in job.packing.windows[job.windows.start:job.windows.stop]]
+        pipeline = self._batched_pipeline(self._model)
+        segments, _ = pipeline.transcribe(job.audio, batch_size=self.config.batch_size, clip_timestamps=clips,
+                                          **options)
+        return self._redecode_repetitions(job.audio, list(segments), job.language, options)
 
     def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
         """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
@@ -158,26 +180,61 @@ class WhisperTranscriber:
             if segment.compression_ratio <= _COMPRESSION_RATIO_LIMIT:
                 fixed.append(segment)
                 continue
+            # only the segment's own audio: transcribe() computes features for all it is given
+            start = int(segment.start * SAMPLE_RATE)
             again, _ = self._model.transcribe(
-                audio,
-                clip_timestamps=[segment.start, segment.end],
+                audio[start:int(segment.end * SAMPLE_RATE)],
                 condition_on_previous_text=False,
                 vad_filter=False,
                 **(options | {"language": language}),
             )
-            fixed.extend(again)
+            shift = start / SAMPLE_RATE
+            fixed.extend(replace(s, start=s.start + shift, end=s.end + shift,
+                                 words=[replace(w, start=w.start + shift, end=w.end + shift) for w in s.words or ()])
+                         for s in again)
         return fixed
+
+
+@dataclass(frozen=True, eq=False)
+class _Job:
+    """Some windows of one language's packed audio, decoded as one batch."""
+
+    language: str
+    members: list[int]  # stream index of each packed stream
+    packing: Packing
+    audio: np.ndarray
+    windows: range
+
+
+def _batches(count: int, size: int) -> list[range]:
+    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def _spread(jobs: list[_Job], workers: int) -> list[_Job]:
+    """Split the largest batches in two until every worker has one (or none can be split)."""
+    jobs = list(jobs)
+    while len(jobs) < workers:
+        largest = max(jobs, key=lambda job: len(job.windows), default=None)
+        if largest is None or len(largest.windows) < 2:
+            break
+        middle = largest.windows.start + len(largest.windows) // 2
+        at = jobs.index(largest)
+        jobs[at:at + 1] = [replace(largest, windows=range(largest.windows.start, middle)),
+                           replace(largest, windows=range(middle, largest.windows.stop))]
+    return jobs
 
 
 def describe_asr(config: AsrConfig) -> dict:
     """Resolved ASR settings without loading the model (the model path is resolved)."""
     device = resolve_device(config.device)
+    threads = resolve_threads(config.cpu_threads)
     return {
         "model": config.model,
         "model_path": resolve_whisper_model(config.model),
         "device": device,
         "compute_type": resolve_compute_type(config.compute_type, device),
-        "cpu_threads": resolve_threads(config.cpu_threads),
+        "cpu_threads": threads,
+        "workers": resolve_workers(config.workers, device, threads),
         "batch_size": config.batch_size,
         "beam_size": config.beam_size,
         "vad_filter": config.vad_filter,
