@@ -177,9 +177,9 @@ def process_files(files: Iterable[Path], engine: Engine, store: Store,
     queued: list[_Queued] = []
     queued_seconds = 0.0
     waiting: list[_Queued] | None = None  # the previous group: decoded, not yet analysed
-    # one thread decodes the next group while this one is analysed; more only competed with
-    # the ASR threads on 2 cores
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-decode") as decoder:
+    # two threads decode (and VAD) the next group while this one is analysed; the first group
+    # is waited for, and decoding and Silero VAD use one core each
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="callqa-decode") as decoder:
         for path in files:
             path = Path(path)
             reason = given_up(store, path, engine)

@@ -18,6 +18,7 @@ Example ``callqa.toml`` (every key optional)::
     num_speakers = 2               # 0 = unknown, then min/max apply
     min_speakers = 0
     max_speakers = 0
+    cpu_threads = 1                # torch threads; it runs beside ASR, and 2 doubled its CPU time for no gain
 
     [roles]
     operator_channel = 0      # stereo: the channel that carries the operator
@@ -95,6 +96,7 @@ class DiarizationConfig:
     min_speakers: int = 0
     max_speakers: int = 0
     device: str = "auto"
+    cpu_threads: int = 1
 
 
 @dataclass(frozen=True)
@@ -239,6 +241,8 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError("[roles] operator_channel must be 0 or 1")
     if config.asr.batch_size < 1:
         raise ConfigError("[asr] batch_size must be at least 1")
+    if config.diarization.cpu_threads < 1:
+        raise ConfigError("[diarization] cpu_threads must be at least 1")
     if config.asr.workers < 0:
         raise ConfigError("[asr] workers must be 0 (auto) or more")
     return config

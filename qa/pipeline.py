@@ -6,6 +6,7 @@ Models load once per process (``engine_for``); batches of files are in qa/batch.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -51,9 +52,7 @@ class Engine:
     @cached_property
     def diarizer(self):
         """The mono diarization backend named in the config, loaded on first use."""
-        from qa.transcribe.whisper import resolve_threads
-
-        d, threads = self.config.diarization, resolve_threads(self.config.asr.cpu_threads)
+        d, threads = self.config.diarization, self.config.diarization.cpu_threads
         if d.backend == "pyannote-hub":
             from qa.transcribe.diarize import HubPyannoteDiarizer
 
@@ -190,7 +189,17 @@ def _recognise(prepared: list[_Prepared], engine: Engine) -> list[list[Recogniti
     return out
 
 
-def _finish(p: _Prepared, recognitions: list[Recognition], engine: Engine) -> ProcessedCall:
+def _diarize(p: _Prepared, engine: Engine) -> list[SpeechTurn]:
+    """Who spoke when in a mono call; nothing when its VAD pass heard no speech."""
+    if any(stream.speech is not None and not stream.speech for stream in p.streams):
+        return []
+    d = engine.config.diarization
+    with engine.timer.stage("diarization"):
+        return engine.diarizer.diarize(p.audio.channels[0], num_speakers=d.num_speakers or None,
+                                       min_speakers=d.min_speakers or None, max_speakers=d.max_speakers or None)
+
+
+def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None, engine: Engine) -> ProcessedCall:
     """Speakers and roles of one recognised call: channels for stereo, diarization for mono."""
     call, audio, language, probability = p.call, p.audio, p.language, p.probability
     if audio.is_stereo:
@@ -202,14 +211,7 @@ def _finish(p: _Prepared, recognitions: list[Recognition], engine: Engine) -> Pr
     else:
         recognition = recognitions[0]
         language, probability = recognition.language, recognition.language_probability
-        turns = []
-        if recognition.words:
-            d = engine.config.diarization
-            with engine.timer.stage("diarization"):
-                turns = engine.diarizer.diarize(
-                    audio.channels[0], num_speakers=d.num_speakers or None,
-                    min_speakers=d.min_speakers or None, max_speakers=d.max_speakers or None,
-                )
+        turns = turns.result() if recognition.words else []
         utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
         operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
     utterances = label_roles(utterances, operator)
@@ -236,15 +238,18 @@ def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCa
     """
     prepared = [_first_error(lambda d=d: _prepare(d, engine)) for d in decoded]
     ready = [p for p in prepared if isinstance(p, _Prepared)]
-    recognised = dict(zip(map(id, ready), _recognise(ready, engine) if ready else []))
-    out: list[ProcessedCall | Exception] = []
-    for p in prepared:
-        if isinstance(p, Exception):
-            out.append(p)
-        elif isinstance(recognised[id(p)], Exception):
-            out.append(recognised[id(p)])
-        else:
-            out.append(_first_error(lambda p=p: _finish(p, recognised[id(p)], engine)))
+    # mono calls are diarized on a thread beside the ASR pass: both need only the audio
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-diarize") as side:
+        turns = {id(p): side.submit(_diarize, p, engine) for p in ready if not p.audio.is_stereo}
+        recognised = dict(zip(map(id, ready), _recognise(ready, engine) if ready else []))
+        out: list[ProcessedCall | Exception] = []
+        for p in prepared:
+            if isinstance(p, Exception):
+                out.append(p)
+            elif isinstance(recognised[id(p)], Exception):
+                out.append(recognised[id(p)])
+            else:
+                out.append(_first_error(lambda p=p: _finish(p, recognised[id(p)], turns.get(id(p)), engine)))
     return out
 
 
