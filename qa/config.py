@@ -8,7 +8,7 @@ Example ``callqa.toml`` (every key optional)::
     compute_type = "auto"     # auto = float16 on cuda, int8 on cpu
     cpu_threads = 0           # 0 = all cores
     workers = 0               # batches decoded at once, sharing cpu_threads (0 = 2 on a CPU, 1 on a GPU)
-    batch_size = 8            # >1 uses BatchedInferencePipeline; 1 = sequential decoding
+    batch_size = 8            # windows decoded at once, split over the workers; 1 = sequential decoding
     beam_size = 5
     language = ""             # force a language for every call ("" = per call)
 

@@ -62,6 +62,8 @@ class WhisperTranscriber:
         self.compute_type = resolve_compute_type(config.compute_type, self.device)
         self.cpu_threads = resolve_threads(config.cpu_threads)
         self.workers = resolve_workers(config.workers, self.device, self.cpu_threads)
+        # batch_size windows in flight in all: each costs beam_size x ~37 MB of decoder state
+        self.batch_per_worker = max(1, config.batch_size // self.workers)
         try:
             # each worker decodes its own batch with its share of the threads: on 2 cores two
             # 1-thread batches at once took 11-13 s where one 2-thread batch at a time took 20-22
@@ -118,7 +120,7 @@ class WhisperTranscriber:
             packing = pack([regions[i] for i in members])
             audio = packing.audio([streams[i].samples for i in members])
             jobs += [_Job(language, members, packing, audio, windows)
-                     for windows in _batches(len(packing.windows), self.config.batch_size)]
+                     for windows in _batches(len(packing.windows), self.batch_per_worker)]
         jobs = _spread(jobs, self.workers)
         decoded = self._pool.map(self._decode_job, jobs) if self._pool and len(jobs) > 1 else map(self._decode_job, jobs)
         words: list[list[Word]] = [[] for _ in streams]
@@ -152,7 +154,7 @@ class WhisperTranscriber:
         clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
                  for start, end in job.packing.windows[job.windows.start:job.windows.stop]]
         pipeline = self._batched_pipeline(self._model)
-        segments, _ = pipeline.transcribe(job.audio, batch_size=self.config.batch_size, clip_timestamps=clips,
+        segments, _ = pipeline.transcribe(job.audio, batch_size=self.batch_per_worker, clip_timestamps=clips,
                                           **options)
         return self._redecode_repetitions(job.audio, list(segments), job.language, options)
 
