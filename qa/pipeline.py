@@ -259,7 +259,7 @@ def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
 
 
 def _first_error(work):
-    """``work()``, or the exception it raised (BackendUnavailable and DiskFull-like errors pass)."""
+    """``work()``, or the exception it raised; BackendUnavailable is raised (every call would fail alike)."""
     try:
         return work()
     except BackendUnavailable:

@@ -129,8 +129,7 @@ class WhisperTranscriber:
             for w in (w for segment in segments for w in segment.words or ()):
                 if w.word.strip():
                     member, start, end = job.packing.locate(w.start, w.end)
-                    words[job.members[member]].append(
-                        Word(round(float(start), 3), round(float(end), 3), w.word.strip(), round(float(w.probability), 4)))
+                    words[job.members[member]].append(_word(w, start, end))
         return [Recognition(tuple(sorted(found, key=lambda w: w.start)), language, float(probability))
                 for found, (language, probability) in zip(words, languages)]
 
@@ -164,10 +163,7 @@ class WhisperTranscriber:
         segments, info = self._model.transcribe(samples, language=language, word_timestamps=True,
                                                 vad_filter=self.config.vad_filter, beam_size=self.config.beam_size,
                                                 condition_on_previous_text=False)
-        words = tuple(
-            Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 4))
-            for segment in segments for w in (segment.words or ()) if w.word.strip()
-        )
+        words = tuple(_word(w, w.start, w.end) for segment in segments for w in (segment.words or ()) if w.word.strip())
         if language is None:
             probability = float(info.language_probability)
         return Recognition(words, info.language, probability)
@@ -196,6 +192,11 @@ class WhisperTranscriber:
                                  words=[replace(w, start=w.start + shift, end=w.end + shift) for w in s.words or ()])
                          for s in again)
         return fixed
+
+
+def _word(word, start: float, end: float) -> Word:
+    """A faster-whisper word as ours, at ``start``-``end`` seconds."""
+    return Word(round(float(start), 3), round(float(end), 3), word.word.strip(), round(float(word.probability), 4))
 
 
 @dataclass(frozen=True, eq=False)
