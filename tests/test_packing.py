@@ -41,3 +41,11 @@ def test_packed_audio_is_the_regions_end_to_end():
     assert packing.audio(streams).tolist() == [1, 2, 5, 100, 101]
     assert packing.windows == ((0, 3), (3, 5))
     assert pack([[], []]).windows == () and pack([[]]).audio(streams).size == 0
+
+
+def test_audio_of_a_run_of_windows_is_just_their_pieces():
+    streams = [np.arange(10, dtype=np.float32), np.arange(100, 110, dtype=np.float32)]
+    packing = pack([[(1, 3), (5, 6)], [(0, 2)]], window_samples=4)
+    assert packing.audio(streams, *packing.windows[1]).tolist() == [100, 101]
+    assert packing.audio(streams, 0, packing.windows[0][1]).tolist() == [1, 2, 5]
+    assert packing.audio(streams, 5, 5).size == 0

@@ -3,7 +3,7 @@ import wave
 import numpy as np
 
 from qa.audio import Audio, load_audio
-from qa.compliance.redact_audio import redaction_spans, write_redacted
+from qa.compliance.redact_audio import BEEP_LEVEL, masked_blocks, redaction_spans, write_redacted
 from qa.types import PiiMention, Role
 
 
@@ -27,3 +27,19 @@ def test_redacted_copy_masks_every_channel_and_keeps_the_rest(tmp_path):
     for channel in copy.channels:
         assert np.abs(channel[int(1.0 * rate):int(2.0 * rate)]).max() < 1e-3
         assert np.abs(channel[int(2.5 * rate):int(3.5 * rate)]).max() > 0.4
+
+
+def test_copy_written_in_blocks_equals_the_copy_written_at_once():
+    rate = 16000
+    rng = np.random.default_rng(3)
+    channels = tuple(rng.uniform(-1.2, 1.2, 3 * rate).astype(np.float32) for _ in range(2))
+    audio = Audio("x.wav", channels, 16000)
+    spans = [(0.2, 0.9), (1.4, 2.61)]  # both cross 1000-sample block boundaries
+    whole = np.concatenate(list(masked_blocks(audio, spans, "beep", block_samples=10 * rate)))
+    blocks = list(masked_blocks(audio, spans, "beep", block_samples=1000))
+    assert max(len(b) for b in blocks) == 1000
+    np.testing.assert_array_equal(np.concatenate(blocks), whole)
+    assert whole.shape == (3 * rate, 2) and whole.dtype == np.dtype("<i2")
+    beep = whole[int(1.5 * rate):int(2.5 * rate), 0] / 32767
+    assert abs(np.abs(beep).max() - BEEP_LEVEL) < 1e-3
+    assert np.abs(whole[int(1.0 * rate):int(1.3 * rate)]).max() > 0.5 * 32767

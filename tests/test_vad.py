@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from qa.audio import load_audio
-from qa.transcribe.vad import SpeechActivity, asr_options, cut_regions, speech_activity, turn_options
+from qa.transcribe.vad import (
+    WINDOW, SpeechActivity, asr_options, cut_regions, silero_probabilities, speech_activity, turn_options,
+)
 from tests.conftest import SAMPLE_AUDIO
 
 pytest.importorskip("faster_whisper")
@@ -33,3 +35,14 @@ def test_cutting_rules_on_made_up_probabilities():
     assert cut_regions(frames, n, split) == [(10 * 512, 30 * 512), (35 * 512, 55 * 512)]
     assert SpeechActivity(np.zeros(0, dtype=np.float32), 0).regions(tight) == []
     assert speech_activity(np.zeros(0, dtype=np.float32)).num_samples == 0
+
+
+@pytest.mark.parametrize("extra", [0, 1, 511])  # a whole number of frames gets one frame of padding
+def test_probabilities_block_by_block_equal_faster_whispers_whole_pass(extra):
+    from faster_whisper.vad import get_vad_model
+
+    samples = load_audio(sorted(SAMPLE_AUDIO.glob("2026*.wav"))[0]).channels[0][:20 * WINDOW * 7 + extra]
+    model = get_vad_model()
+    whole = np.asarray(model(np.pad(samples, (0, WINDOW - samples.size % WINDOW)))).reshape(-1)
+    for block_frames in (7, 10_000):
+        np.testing.assert_allclose(silero_probabilities(model.session, samples, block_frames), whole, atol=1e-6)

@@ -39,11 +39,37 @@ def test_batches_are_split_until_every_worker_has_one():
     from qa.transcribe.packing import pack
     from qa.transcribe.whisper import _Job, _batches, _spread
 
-    assert _batches(19, 8) == [range(0, 8), range(8, 16), range(16, 19)]
+    assert _batches(19, 8) == [range(0, 6), range(6, 12), range(12, 19)]  # as few as fit, even
+    assert _batches(5, 4) == [range(0, 2), range(2, 5)] and _batches(8, 4) == [range(0, 4), range(4, 8)]
+    assert _batches(0, 4) == []
     packing = pack([[(0, 16000 * 150)]])  # five windows
-    one = _Job("en", [0], packing, np.zeros(0, np.float32), range(0, 5))
+    one = _Job("en", [0], packing, (np.zeros(0, np.float32),), range(0, 5))
     assert [job.windows for job in _spread([one], 2)] == [range(0, 2), range(2, 5)]
     assert [job.windows for job in _spread([one], 4)] == [range(0, 1), range(1, 2), range(2, 3), range(3, 5)]
     assert _spread([one], 1) == [one] and _spread([], 2) == []
-    single = _Job("en", [0], packing, np.zeros(0, np.float32), range(0, 1))
+    single = _Job("en", [0], packing, (np.zeros(0, np.float32),), range(0, 1))
     assert _spread([single], 2) == [single]
+
+
+def test_a_job_decodes_only_its_own_windows_audio():
+    from qa.transcribe.packing import pack
+    from qa.transcribe.whisper import _Job
+
+    heard = []
+
+    class FakePipeline:
+        def __init__(self, model):
+            pass
+
+        def transcribe(self, audio, clip_timestamps, **options):
+            heard.append((len(audio), clip_timestamps))
+            return iter([_segment(0.0, 2.0, 1.2, [Word(0.5, 0.9, "hi", 0.9)])]), None
+
+    transcriber = WhisperTranscriber.__new__(WhisperTranscriber)
+    transcriber._model, transcriber._batched_pipeline = FakeModel(), FakePipeline
+    transcriber.config, transcriber.batch_per_worker = type("C", (), {"beam_size": 5})(), 4
+    samples = (np.zeros(16000 * 150, np.float32),)
+    packing = pack([[(0, 16000 * 150)]])  # five 30 s windows
+    segments, offset = transcriber._decode_job(_Job("en", [0], packing, samples, range(3, 5)))
+    assert heard == [(16000 * 60, [{"start": 0.0, "end": 30.0}, {"start": 30.0, "end": 60.0}])]
+    assert offset == 90.0 and packing.locate(segments[0].words[0].start + offset, 90.9)[1] == 90.5

@@ -12,6 +12,7 @@ import os
 import tempfile
 import wave
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from qa.types import PiiMention
 PAD_S = 0.15
 BEEP_HZ = 1000.0
 BEEP_LEVEL = 0.1  # -20 dBFS
+BLOCK_SAMPLES = 30 * 16_000
 
 
 def redaction_spans(mentions: list[PiiMention] | tuple[PiiMention, ...], duration: float,
@@ -36,37 +38,42 @@ def redaction_spans(mentions: list[PiiMention] | tuple[PiiMention, ...], duratio
     return merged
 
 
-def mask(audio: Audio, spans: list[tuple[float, float]], mode: str = "beep") -> list[np.ndarray]:
-    """The channels of ``audio`` with ``spans`` replaced by a beep or by silence."""
+def masked_blocks(audio: Audio, spans: list[tuple[float, float]], mode: str = "beep",
+                  block_samples: int = BLOCK_SAMPLES) -> Iterator[np.ndarray]:
+    """The recording with ``spans`` replaced by a beep or by silence, as 16-bit PCM frames
+    (samples x channels) of at most ``block_samples``: a whole 60-minute copy at once cost
+    about 800 MB in float and integer temporaries."""
     if mode not in ("beep", "silence"):
         raise ValueError(f"audio redaction mode must be 'beep' or 'silence', not {mode!r}")
-    channels = [channel.copy() for channel in audio.channels]
-    rate = audio.sample_rate
-    for start, end in spans:
-        first, last = int(start * rate), int(np.ceil(end * rate))
-        length = max(0, min(last, len(channels[0])) - first)
-        fill = np.zeros(length, dtype=np.float32)
-        if mode == "beep":
-            fill = (BEEP_LEVEL * np.sin(2 * np.pi * BEEP_HZ * np.arange(length) / rate)).astype(np.float32)
-        for channel in channels:
-            channel[first:first + length] = fill
-    return channels
+    rate, total = audio.sample_rate, len(audio.channels[0])
+    cuts = [(int(start * rate), min(int(np.ceil(end * rate)), total)) for start, end in spans]
+    for begin in range(0, total, block_samples):
+        stop = min(begin + block_samples, total)
+        frames = np.stack([channel[begin:stop] for channel in audio.channels], axis=1)
+        for first, last in cuts:
+            low, high = max(first, begin), min(last, stop)
+            if low >= high:
+                continue
+            fill = np.zeros(high - low, dtype=np.float32)
+            if mode == "beep":  # the tone's phase runs from the span's start, across blocks
+                fill = (BEEP_LEVEL * np.sin(2 * np.pi * BEEP_HZ * np.arange(low - first, high - first) / rate))
+            frames[low - begin:high - begin] = fill[:, None]
+        yield (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
 
 
-def write_wav(path: str | Path, channels: list[np.ndarray], rate: int) -> Path:
-    """Write float channels as 16-bit PCM WAV, atomically."""
+def write_wav(path: str | Path, blocks: Iterable[np.ndarray], channels: int, rate: int) -> Path:
+    """Write 16-bit PCM frames (samples x channels), block by block, as a WAV file, atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frames = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
-    pcm = (np.clip(frames, -1.0, 1.0) * 32767).astype("<i2")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
         with wave.open(temporary, "wb") as out:
-            out.setnchannels(len(channels))
+            out.setnchannels(channels)
             out.setsampwidth(2)
             out.setframerate(rate)
-            out.writeframes(pcm.tobytes())
+            for frames in blocks:
+                out.writeframes(frames.tobytes())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -77,4 +84,4 @@ def write_wav(path: str | Path, channels: list[np.ndarray], rate: int) -> Path:
 def write_redacted(audio: Audio, mentions, out: str | Path, mode: str = "beep") -> Path:
     """Write the redacted copy of ``audio`` to ``out``; return its path."""
     spans = redaction_spans(mentions, audio.duration)
-    return write_wav(out, mask(audio, spans, mode), audio.sample_rate)
+    return write_wav(out, masked_blocks(audio, spans, mode), len(audio.channels), audio.sample_rate)

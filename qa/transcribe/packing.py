@@ -11,7 +11,7 @@ Pure logic: no model here.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Sequence
@@ -47,11 +47,15 @@ class Packing:
     def num_samples(self) -> int:
         return self.pieces[-1].offset + self.pieces[-1].length if self.pieces else 0
 
-    def audio(self, streams: Sequence[np.ndarray]) -> np.ndarray:
-        """The packed audio: every piece's samples, end to end."""
-        if not self.pieces:
+    def audio(self, streams: Sequence[np.ndarray], start: int = 0, end: int | None = None) -> np.ndarray:
+        """The packed audio from ``start`` to ``end`` (packed samples; windows end at piece
+        boundaries, so a run of windows is whole pieces): every piece's samples, end to end."""
+        end = self.num_samples if end is None else end
+        first, last = bisect_left(self._offsets, start), bisect_left(self._offsets, end)
+        pieces = self.pieces[first:last]
+        if not pieces:
             return np.zeros(0, dtype=np.float32)
-        return np.concatenate([streams[p.stream][p.start:p.end] for p in self.pieces]).astype(np.float32, copy=False)
+        return np.concatenate([streams[p.stream][p.start:p.end] for p in pieces]).astype(np.float32, copy=False)
 
     def locate(self, start: float, end: float) -> tuple[int, float, float]:
         """(stream, start, end) in the stream's own seconds of a span in the packed audio.

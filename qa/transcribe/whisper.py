@@ -119,16 +119,17 @@ class WhisperTranscriber:
         for language in dict.fromkeys(language for language, _ in languages if language):
             members = [i for i, (lang, _) in enumerate(languages) if lang == language and regions[i]]
             packing = pack([regions[i] for i in members])
-            audio = packing.audio([streams[i].samples for i in members])
-            jobs += [_Job(language, members, packing, audio, windows)
+            samples = tuple(streams[i].samples for i in members)
+            jobs += [_Job(language, members, packing, samples, windows)
                      for windows in _batches(len(packing.windows), self.batch_per_worker)]
-        jobs = _spread(jobs, self.workers)
+        # longest first: the pool hands jobs out in order, so the workers finish together
+        jobs = sorted(_spread(jobs, self.workers), key=lambda job: -len(job.windows))
         decoded = self._pool.map(self._decode_job, jobs) if self._pool and len(jobs) > 1 else map(self._decode_job, jobs)
         words: list[list[Word]] = [[] for _ in streams]
-        for job, segments in zip(jobs, decoded):
+        for job, (segments, offset) in zip(jobs, decoded):
             for w in (w for segment in segments for w in segment.words or ()):
                 if w.word.strip():
-                    member, start, end = job.packing.locate(w.start, w.end)
+                    member, start, end = job.packing.locate(w.start + offset, w.end + offset)
                     words[job.members[member]].append(_word(w, start, end))
         return [Recognition(tuple(sorted(found, key=lambda w: w.start)), language, float(probability))
                 for found, (language, probability) in zip(words, languages)]
@@ -144,19 +145,21 @@ class WhisperTranscriber:
     def _detect(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[str, float]:
         """Language of the first 30 s of speech (what faster-whisper looks at, too)."""
         first = pack([regions])
-        start, end = first.windows[0]
-        language, probability, _ = self._model.detect_language(first.audio([samples])[start:end])
+        language, probability, _ = self._model.detect_language(first.audio([samples], *first.windows[0]))
         return language, float(probability)
 
-    def _decode_job(self, job: "_Job") -> list:
-        """One batch of windows through BatchedInferencePipeline (its own instance: it keeps state)."""
+    def _decode_job(self, job: "_Job") -> tuple[list, float]:
+        """One batch of windows through BatchedInferencePipeline (its own instance: it keeps
+        state); its segments, timed from the job's first window, and that window's packed start
+        in seconds. Only the job's own audio is packed: a whole 60-minute call at once is 230 MB."""
+        windows = job.packing.windows[job.windows.start:job.windows.stop]
+        first = windows[0][0]
+        audio = job.packing.audio(job.samples, first, windows[-1][1])
         options = dict(language=job.language, word_timestamps=True, beam_size=self.config.beam_size)
-        clips = [{"start": start / SAMPLE_RATE, "end": end / SAMPLE_RATE}
-                 for start, end in job.packing.windows[job.windows.start:job.windows.stop]]
+        clips = [{"start": (start - first) / SAMPLE_RATE, "end": (end - first) / SAMPLE_RATE} for start, end in windows]
         pipeline = self._batched_pipeline(self._model)
-        segments, _ = pipeline.transcribe(job.audio, batch_size=self.batch_per_worker, clip_timestamps=clips,
-                                          **options)
-        return self._redecode_repetitions(job.audio, list(segments), job.language, options)
+        segments, _ = pipeline.transcribe(audio, batch_size=self.batch_per_worker, clip_timestamps=clips, **options)
+        return self._redecode_repetitions(audio, list(segments), job.language, options), first / SAMPLE_RATE
 
     def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
         """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
@@ -201,17 +204,22 @@ def _word(word, start: float, end: float) -> Word:
 
 @dataclass(frozen=True, eq=False)
 class _Job:
-    """Some windows of one language's packed audio, decoded as one batch."""
+    """Some windows of one language's packed streams, decoded as one batch."""
 
     language: str
     members: list[int]  # stream index of each packed stream
     packing: Packing
-    audio: np.ndarray
+    samples: tuple[np.ndarray, ...]  # each packed stream's audio
     windows: range
 
 
 def _batches(count: int, size: int) -> list[range]:
-    return [range(start, min(start + size, count)) for start in range(0, count, size)]
+    """``count`` windows in as few batches of at most ``size`` as can hold them, as even as can be."""
+    batches = -(-count // size)
+    if not batches:
+        return []
+    bounds = [count * k // batches for k in range(batches + 1)]
+    return [range(start, stop) for start, stop in zip(bounds, bounds[1:])]
 
 
 def _spread(jobs: list[_Job], workers: int) -> list[_Job]:
