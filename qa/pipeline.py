@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -158,14 +158,15 @@ def _prepare(decoded: Decoded, engine: Engine) -> _Prepared:
     if language is not None:
         _check_language(language, call.path)
     probability, turns, streams = 1.0, [], []
-    if audio.is_stereo and language is None:
-        with engine.timer.stage("asr"):
-            language, probability = engine.transcriber.detect_language(audio.mono())
     for channel, (samples, activity) in enumerate(zip(audio.channels, decoded.activity)):
         speech = activity.regions(asr_options()) if engine.config.asr.vad_filter else None
         if audio.is_stereo:
             turns.extend(channel_turns(activity, channel))
         streams.append(AsrStream(samples, language, speech))
+    if audio.is_stereo and language is None:  # one language for both channels, from their mix
+        with engine.timer.stage("asr"):
+            language, probability = engine.transcriber.detect_language(streams)
+        streams = [replace(stream, language=language) for stream in streams]
     return _Prepared(call, audio, language, source, probability, tuple(streams), tuple(turns))
 
 

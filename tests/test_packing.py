@@ -49,3 +49,10 @@ def test_audio_of_a_run_of_windows_is_just_their_pieces():
     assert packing.audio(streams, *packing.windows[1]).tolist() == [100, 101]
     assert packing.audio(streams, 0, packing.windows[0][1]).tolist() == [1, 2, 5]
     assert packing.audio(streams, 5, 5).size == 0
+
+
+def test_union_of_the_streams_regions():
+    from qa.transcribe.packing import union
+
+    assert union([[(0, 5), (10, 12)], [(3, 7), (12, 13), (20, 21)]]) == [(0, 7), (10, 13), (20, 21)]
+    assert union([[], []]) == []

@@ -31,3 +31,17 @@ def test_pooled_recognition_matches_each_channel_alone():
                  for block in matcher.get_matching_blocks() for k in range(block.size)]
         assert sum(abs(a.start - b.start) <= 0.2 for a, b in pairs) >= 0.95 * len(pairs)
         assert all(0 <= w.start <= w.end <= len(stream.samples) / 16000 + 0.5 for w in together.words)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("name", ["20261202T114500_op02_inbound_billing_es.wav", "20261203T133000_op04_inbound_collections_fi.wav"])
+def test_a_stereo_call_without_a_language_gets_one_for_both_channels_from_their_mix(name):
+    from qa.config import Config
+    from qa.pipeline import engine_for
+    from qa.transcribe.base import AsrStream
+
+    transcriber = engine_for(Config()).transcriber
+    streams = [AsrStream(samples) for samples in load_audio(SAMPLE_AUDIO / name).channels]
+    language, probability = transcriber.detect_language(streams)
+    assert language == name[-6:-4] and probability > 0.5
+    assert transcriber.detect_language([AsrStream(streams[0].samples[:0])] * 2) == (None, 0.0)

@@ -63,7 +63,8 @@ def test_a_job_decodes_only_its_own_windows_audio():
 
         def transcribe(self, audio, clip_timestamps, **options):
             heard.append((len(audio), clip_timestamps))
-            return iter([_segment(0.0, 2.0, 1.2, [Word(0.5, 0.9, "hi", 0.9)])]), None
+            words = [Word(t + 0.5, t + 0.9, "hi", 0.9) for t in range(60)]  # every second heard
+            return iter([_segment(0.0, 60.0, 1.2, words)]), None
 
     transcriber = WhisperTranscriber.__new__(WhisperTranscriber)
     transcriber._model, transcriber._batched_pipeline = FakeModel(), FakePipeline
@@ -71,5 +72,28 @@ def test_a_job_decodes_only_its_own_windows_audio():
     samples = (np.zeros(16000 * 150, np.float32),)
     packing = pack([[(0, 16000 * 150)]])  # five 30 s windows
     segments, offset = transcriber._decode_job(_Job("en", [0], packing, samples, range(3, 5)))
-    assert heard == [(16000 * 60, [{"start": 0.0, "end": 30.0}, {"start": 30.0, "end": 60.0}])]
+    [(length, clips)] = heard
+    # as BatchedInferencePipeline turns clip seconds into samples: exactly the windows
+    assert length == 16000 * 60
+    assert [(int(c["start"] * 16000), int(c["end"] * 16000)) for c in clips] == [(0, 480000), (480000, 960000)]
     assert offset == 90.0 and packing.locate(segments[0].words[0].start + offset, 90.9)[1] == 90.5
+
+
+def test_unheard_spans_are_long_stretches_of_a_window_without_a_word():
+    from qa.transcribe.whisper import unheard_spans
+
+    windows = [(0.0, 30.0), (30.0, 40.0)]
+    heard = [(6.0, 6.5), (6.4, 7.0), (8.0, 9.0), (29.5, 30.2), (31.0, 39.0)]
+    assert unheard_spans(windows, heard) == [(0.0, 6.0), (9.0, 29.5)]
+    assert unheard_spans([(0.0, 2.5)], []) == []  # shorter than 3 s: left alone
+    assert unheard_spans([(0.0, 5.0)], []) == [(0.0, 5.0)]
+
+
+def test_speech_the_batch_heard_nothing_in_is_decoded_alone_and_merged_in_order():
+    transcriber = WhisperTranscriber.__new__(WhisperTranscriber)
+    transcriber._model = FakeModel()  # hears "hola" at 0.5-0.9 s of what it is given
+    batched = [_segment(10.0, 12.0, 1.2, [Word(10.0, 12.0, "bien", 0.9)])]
+    clips = [{"start": 4.0, "end": 12.0}]
+    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, clips, "es", {})
+    assert transcriber._model.heard == [6 * 16000]  # 4-10 s, and only that
+    assert [(w.word, w.start) for s in fixed for w in s.words] == [("hola", 4.5), ("bien", 10.0)]

@@ -32,7 +32,9 @@ class AsrStream:
 class Transcriber(Protocol):
     """Speech to timed words. ``samples`` are float32 mono at 16 kHz."""
 
-    def detect_language(self, samples: np.ndarray) -> tuple[str, float]: ...
+    def detect_language(self, streams: Sequence[AsrStream]) -> tuple[str | None, float]:
+        """The language of one call's channels together and its probability."""
+        ...
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition: ...
 

@@ -13,12 +13,13 @@ from qa.config import AsrConfig
 from qa.errors import BackendUnavailable
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.models import resolve_whisper_model
-from qa.transcribe.packing import SAMPLE_RATE, Packing, pack
+from qa.transcribe.packing import SAMPLE_RATE, Packing, pack, union
 from qa.transcribe.vad import asr_options, speech_activity
 from qa.types import Word
 
 _INSTALL_HINT = "pip install faster-whisper"
 _COMPRESSION_RATIO_LIMIT = 2.4  # whisper's threshold for a looping, repetitive decode
+UNHEARD_S = 3.0  # this much speech (by the VAD) with no word in it is decoded again, alone
 
 
 def resolve_device(device: str) -> str:
@@ -88,10 +89,13 @@ class WhisperTranscriber:
         """The resolved model, device and threads, as ``callqa models`` prints them."""
         return describe_asr(self.config) | {"model_path": self.model_path}
 
-    def detect_language(self, samples: np.ndarray) -> tuple[str, float]:
-        """The most likely language of the speech in ``samples`` and its probability."""
-        language, probability, _ = self._model.detect_language(samples, vad_filter=self.config.vad_filter)
-        return language, float(probability)
+    def detect_language(self, streams: Sequence[AsrStream]) -> tuple[str | None, float]:
+        """The language of one call's channels together and its probability, from their mix over
+        the first 30 s of speech of any of them (None when none has speech)."""
+        regions = [self._speech(stream) for stream in streams]
+        if not any(regions):
+            return None, 0.0
+        return self._detect([stream.samples for stream in streams], union(regions))
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition:
         """Words with timestamps; detects the language when none is given."""
@@ -111,7 +115,7 @@ class WhisperTranscriber:
             if stream.language or not stream_regions:
                 languages.append((stream.language or None, 1.0 if stream.language else 0.0))
             else:
-                languages.append(self._detect(stream.samples, stream_regions))
+                languages.append(self._detect([stream.samples], stream_regions))
         if self.config.batch_size == 1:
             return [self._sequential(stream.samples, language, probability)
                     for stream, (language, probability) in zip(streams, languages)]
@@ -142,10 +146,14 @@ class WhisperTranscriber:
             return [(0, len(stream.samples))] if len(stream.samples) else []
         return speech_activity(stream.samples).regions(asr_options())
 
-    def _detect(self, samples: np.ndarray, regions: list[tuple[int, int]]) -> tuple[str, float]:
-        """Language of the first 30 s of speech (what faster-whisper looks at, too)."""
+    def _detect(self, channels: Sequence[np.ndarray], regions: list[tuple[int, int]]) -> tuple[str, float]:
+        """Language of the channels' mix over the first 30 s of speech in ``regions`` (what
+        faster-whisper looks at, too), mixed only there: no copy of a whole recording."""
         first = pack([regions])
-        language, probability, _ = self._model.detect_language(first.audio([samples], *first.windows[0]))
+        end = first.windows[0][1]
+        mix = [sum(channel[p.start:p.end] for channel in channels) / np.float32(len(channels))
+               for p in first.pieces if p.offset < end]
+        language, probability, _ = self._model.detect_language(np.concatenate(mix).astype(np.float32, copy=False))
         return language, float(probability)
 
     def _decode_job(self, job: "_Job") -> tuple[list, float]:
@@ -156,10 +164,11 @@ class WhisperTranscriber:
         first = windows[0][0]
         audio = job.packing.audio(job.samples, first, windows[-1][1])
         options = dict(language=job.language, word_timestamps=True, beam_size=self.config.beam_size)
-        clips = [{"start": (start - first) / SAMPLE_RATE, "end": (end - first) / SAMPLE_RATE} for start, end in windows]
+        clips = [{"start": _seconds(start - first), "end": _seconds(end - first)} for start, end in windows]
         pipeline = self._batched_pipeline(self._model)
         segments, _ = pipeline.transcribe(audio, batch_size=self.batch_per_worker, clip_timestamps=clips, **options)
-        return self._redecode_repetitions(audio, list(segments), job.language, options), first / SAMPLE_RATE
+        segments = self._redecode_repetitions(audio, list(segments), job.language, options)
+        return self._redecode_unheard(audio, segments, clips, job.language, options), first / SAMPLE_RATE
 
     def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
         """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
@@ -181,20 +190,55 @@ class WhisperTranscriber:
         for segment in segments:
             if segment.compression_ratio <= _COMPRESSION_RATIO_LIMIT:
                 fixed.append(segment)
-                continue
-            # only the segment's own audio: transcribe() computes features for all it is given
-            start = int(segment.start * SAMPLE_RATE)
-            again, _ = self._model.transcribe(
-                audio[start:int(segment.end * SAMPLE_RATE)],
-                condition_on_previous_text=False,
-                vad_filter=False,
-                **(options | {"language": language}),
-            )
-            shift = start / SAMPLE_RATE
-            fixed.extend(replace(s, start=s.start + shift, end=s.end + shift,
-                                 words=[replace(w, start=w.start + shift, end=w.end + shift) for w in s.words or ()])
-                         for s in again)
+            else:
+                fixed += self._decode_alone(audio, segment.start, segment.end, language, options)
         return fixed
+
+    def _redecode_unheard(self, audio: np.ndarray, segments: list, clips: list[dict], language: str,
+                          options: dict) -> list:
+        """Decode again, alone, stretches of speech the batch heard no word in.
+
+        All of a job's audio is speech by the VAD, yet a batched decode can skip several seconds
+        of it: on the Finnish sample it dropped the operator's greeting, which a script check
+        would then flag as missing. Decoded alone, with fallback, the greeting comes back.
+        """
+        heard = [(w.start, w.end) for segment in segments for w in segment.words or ()]
+        extra = []
+        for start, end in unheard_spans([(c["start"], c["end"]) for c in clips], heard):
+            extra += self._decode_alone(audio, start, end, language, options)
+        return sorted(segments + extra, key=lambda segment: segment.start) if extra else segments
+
+    def _decode_alone(self, audio: np.ndarray, start: float, end: float, language: str, options: dict) -> list:
+        """Segments of ``audio`` from ``start`` to ``end`` seconds, decoded sequentially with
+        temperature fallback; only that audio, as transcribe() computes features for all it is given."""
+        first = int(start * SAMPLE_RATE)
+        again, _ = self._model.transcribe(audio[first:int(end * SAMPLE_RATE)], condition_on_previous_text=False,
+                                          vad_filter=False, **(options | {"language": language}))
+        shift = first / SAMPLE_RATE
+        return [replace(s, start=s.start + shift, end=s.end + shift,
+                        words=[replace(w, start=w.start + shift, end=w.end + shift) for w in s.words or ()])
+                for s in again]
+
+
+def unheard_spans(windows: list[tuple[float, float]], heard: list[tuple[float, float]],
+                  min_gap: float = UNHEARD_S) -> list[tuple[float, float]]:
+    """Stretches of at least ``min_gap`` seconds inside ``windows`` that no heard (start, end) span touches."""
+    gaps = []
+    for window_start, window_end in windows:
+        at = window_start
+        for start, end in sorted(span for span in heard if span[1] > window_start and span[0] < window_end):
+            if start - at >= min_gap:
+                gaps.append((at, start))
+            at = max(at, end)
+        if window_end - at >= min_gap:
+            gaps.append((at, window_end))
+    return gaps
+
+
+def _seconds(samples: int) -> float:
+    """Seconds that faster-whisper's ``int(seconds * 16000)`` turns back into exactly ``samples``
+    (``samples / 16000`` can come back one sample short)."""
+    return (samples + 0.25) / SAMPLE_RATE
 
 
 def _word(word, start: float, end: float) -> Word:
