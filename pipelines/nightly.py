@@ -34,6 +34,7 @@ from qa.errors import BackendUnavailable  # noqa: E402
 from qa.ingest import discover, identify  # noqa: E402
 from qa.faults import DiskFull  # noqa: E402
 from qa.batch import RunSummary, failure_reason, given_up, process_files, with_retries  # noqa: E402
+from qa.heap import trimming_heap  # noqa: E402
 from qa.pipeline import CallResult, analyze_file, engine_for, store_result  # noqa: E402
 from qa.store import DEFAULT_DB, Store  # noqa: E402
 
@@ -88,7 +89,8 @@ def analyze_recording(path: str, db: str, config_path: str | None):
     """
     engine = engine_for(load_config(config_path))
     try:
-        return with_retries(lambda: analyze_file(Path(path), engine, Path(db)), path, engine)
+        with trimming_heap(engine.config.batch.trim_heap_s):
+            return with_retries(lambda: analyze_file(Path(path), engine, Path(db)), path, engine)
     except (BackendUnavailable, DiskFull):
         raise
     except Exception as error:  # noqa: BLE001 - any error of this one file fails only this file

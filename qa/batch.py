@@ -15,6 +15,7 @@ import duckdb
 from qa.audio import load_audio, probe_duration
 from qa.errors import AudioError, BackendUnavailable
 from qa.faults import DiskFull, is_disk_full, is_transient
+from qa.heap import trimming_heap
 from qa.ingest import discover, identify
 from qa.pipeline import Decoded, Engine, _one_line, analyze_calls, process_and_store, store_result, with_vad
 from qa.store import Store
@@ -179,7 +180,8 @@ def process_files(files: Iterable[Path], engine: Engine, store: Store,
     waiting: list[_Queued] | None = None  # the previous group: decoded, not yet analysed
     # two threads decode (and VAD) the next group while this one is analysed; the first group
     # is waited for, and decoding and Silero VAD use one core each
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="callqa-decode") as decoder:
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="callqa-decode") as decoder, \
+            trimming_heap(batch.trim_heap_s):
         for path in files:
             path = Path(path)
             reason = given_up(store, path, engine)

@@ -53,6 +53,7 @@ Example ``callqa.toml`` (every key optional)::
     max_duration_s = 14400.0  # longer recordings are refused (4 h)
     group_calls = 8           # calls analysed together: their ASR windows share batches
     group_audio_s = 1800.0    # ... and at most this much audio in a group (bounds memory)
+    trim_heap_s = 5.0         # give freed heap memory back to the OS this often while a batch runs (0 = never; glibc)
 
     [dashboard]
     users = ""                # users file (TOML, see qa/auth.py; "" = the demo users, for the sample database only)
@@ -150,6 +151,7 @@ class BatchConfig:
     max_duration_s: float = 14400.0
     group_calls: int = 8
     group_audio_s: float = 1800.0
+    trim_heap_s: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -215,8 +217,8 @@ def parse_config(data: dict[str, Any]) -> Config:
     )
     if config.batch.retries < 0 or config.batch.max_failed_runs < 1 or config.batch.max_duration_s <= 0:
         raise ConfigError("[batch] needs retries >= 0, max_failed_runs >= 1 and max_duration_s > 0")
-    if config.batch.group_calls < 1 or config.batch.group_audio_s <= 0:
-        raise ConfigError("[batch] needs group_calls >= 1 and group_audio_s > 0")
+    if config.batch.group_calls < 1 or config.batch.group_audio_s <= 0 or config.batch.trim_heap_s < 0:
+        raise ConfigError("[batch] needs group_calls >= 1, group_audio_s > 0 and trim_heap_s >= 0")
     if config.dashboard.auth not in ("password", "oidc"):
         raise ConfigError("[dashboard] auth must be 'password' or 'oidc'")
     _check_timezone(config.scoring.timezone)
