@@ -121,6 +121,15 @@ def dask_task_runner(dask_address: str | None = None, dask_workers: int = 0):
 
     if dask_address:
         return DaskTaskRunner(address=dask_address)
+    import dask
+
+    # Dask's nanny gives its workers one OpenMP/BLAS thread; numpy's matrix products then add
+    # up in another order, the mel features move in the last bits and the int8 decoder hears
+    # other words (94 where a serial run heard 93). Workers get this process's values instead
+    # (the engine's cpu_threads settings decide the model threads either way).
+    every_core = str(os.cpu_count() or 1)
+    dask.config.set({f"distributed.nanny.pre-spawn-environ.{name}": os.environ.get(name, every_core)
+                     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
     cluster_kwargs: dict[str, Any] = {"n_workers": dask_workers, "threads_per_worker": 1, "processes": True}
     url = _local_api_url()
     if url:
