@@ -29,7 +29,7 @@ def test_a_looping_segment_is_decoded_again_from_its_own_audio_only():
     transcriber._model = FakeModel()
     looping = _segment(10.0, 20.0, 3.5, [Word(10.0, 10.2, "niña", 0.5)] * 40)
     fine = _segment(20.0, 25.0, 1.3, [Word(20.1, 20.4, "bien", 0.9)])
-    fixed = transcriber._redecode_repetitions(np.zeros(30 * 16000, np.float32), [looping, fine], "es", {})
+    fixed = transcriber._redecode_repetitions(np.zeros(30 * 16000, np.float32), [looping, fine], {"language": "es"})
     assert transcriber._model.heard == [10 * 16000]  # not the whole recording
     assert [(s.start, s.end) for s in fixed] == [(10.5, 11.0), (20.0, 25.0)]
     assert [(w.word, w.start, w.end) for w in fixed[0].words] == [("hola", 10.5, 10.9)]
@@ -94,6 +94,6 @@ def test_speech_the_batch_heard_nothing_in_is_decoded_alone_and_merged_in_order(
     transcriber._model = FakeModel()  # hears "hola" at 0.5-0.9 s of what it is given
     batched = [_segment(10.0, 12.0, 1.2, [Word(10.0, 12.0, "bien", 0.9)])]
     clips = [{"start": 4.0, "end": 12.0}]
-    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, clips, "es", {})
+    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, clips, {"language": "es"})
     assert transcriber._model.heard == [6 * 16000]  # 4-10 s, and only that
     assert [(w.word, w.start) for s in fixed for w in s.words] == [("hola", 4.5), ("bien", 10.0)]

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from qa.audio import Audio
+from qa.spans import merge_spans
 from qa.types import PiiMention
 
 PAD_S = 0.15
@@ -28,14 +29,7 @@ BLOCK_SAMPLES = 30 * 16_000
 def redaction_spans(mentions: list[PiiMention] | tuple[PiiMention, ...], duration: float,
                     pad: float = PAD_S) -> list[tuple[float, float]]:
     """The padded spans of ``mentions``, merged where they touch, clipped to the recording."""
-    spans = sorted((max(0.0, m.start - pad), min(duration, m.end + pad)) for m in mentions)
-    merged: list[tuple[float, float]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return merge_spans((max(0.0, m.start - pad), min(duration, m.end + pad)) for m in mentions)
 
 
 def masked_blocks(audio: Audio, spans: list[tuple[float, float]], mode: str = "beep",

@@ -100,14 +100,3 @@ def pack(regions: Sequence[Sequence[tuple[int, int]]], window_samples: int = WIN
         windows.append((window_start, offset))
     return Packing(tuple(pieces), tuple(windows))
 
-
-def union(regions: Sequence[Sequence[tuple[int, int]]]) -> list[tuple[int, int]]:
-    """The (start, end) spans where any of the streams has a region: the speech of a call's
-    channels together."""
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(r for stream_regions in regions for r in stream_regions):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged

@@ -138,7 +138,7 @@ def silero_probabilities(session, samples: np.ndarray, block_frames: int = 10_00
     its last 64 samples zeroed, state carried from block to block), without its padded copy
     and framed copy of the whole recording: about 500 MB for a 60-minute channel.
     """
-    frames = -(-samples.size // WINDOW) if samples.size % WINDOW else samples.size // WINDOW + 1
+    frames = samples.size // WINDOW + 1  # whole frames, and one of padding when it divides evenly
     state_h = np.zeros((1, 1, 128), dtype=np.float32)
     state_c = np.zeros((1, 1, 128), dtype=np.float32)
     out = []
@@ -146,7 +146,8 @@ def silero_probabilities(session, samples: np.ndarray, block_frames: int = 10_00
         last = min(first + block_frames, frames)
         block = np.zeros((last - first) * WINDOW + CONTEXT, dtype=np.float32)
         source = samples[max(first * WINDOW - CONTEXT, 0):last * WINDOW]
-        block[block.size - (last - first) * WINDOW - min(first * WINDOW, CONTEXT):][:source.size] = source
+        at = CONTEXT if first == 0 else 0  # the first frame's context is zeros
+        block[at:at + source.size] = source
         if last == frames:
             block[-CONTEXT:] = 0
         framed = np.lib.stride_tricks.sliding_window_view(block, WINDOW + CONTEXT)[::WINDOW]

@@ -13,7 +13,8 @@ from qa.config import AsrConfig
 from qa.errors import BackendUnavailable
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.models import resolve_whisper_model
-from qa.transcribe.packing import SAMPLE_RATE, Packing, pack, union
+from qa.spans import merge_spans
+from qa.transcribe.packing import SAMPLE_RATE, Packing, pack
 from qa.transcribe.vad import asr_options, speech_activity
 from qa.types import Word
 
@@ -95,7 +96,7 @@ class WhisperTranscriber:
         regions = [self._speech(stream) for stream in streams]
         if not any(regions):
             return None, 0.0
-        return self._detect([stream.samples for stream in streams], union(regions))
+        return self._detect([stream.samples for stream in streams], merge_spans(r for rs in regions for r in rs))
 
     def transcribe(self, samples: np.ndarray, language: str | None = None) -> Recognition:
         """Words with timestamps; detects the language when none is given."""
@@ -167,8 +168,8 @@ class WhisperTranscriber:
         clips = [{"start": _seconds(start - first), "end": _seconds(end - first)} for start, end in windows]
         pipeline = self._batched_pipeline(self._model)
         segments, _ = pipeline.transcribe(audio, batch_size=self.batch_per_worker, clip_timestamps=clips, **options)
-        segments = self._redecode_repetitions(audio, list(segments), job.language, options)
-        return self._redecode_unheard(audio, segments, clips, job.language, options), first / SAMPLE_RATE
+        segments = self._redecode_repetitions(audio, list(segments), options)
+        return self._redecode_unheard(audio, segments, clips, options), first / SAMPLE_RATE
 
     def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
         """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
@@ -180,7 +181,7 @@ class WhisperTranscriber:
             probability = float(info.language_probability)
         return Recognition(words, info.language, probability)
 
-    def _redecode_repetitions(self, audio: np.ndarray, segments: list, language: str, options: dict) -> list:
+    def _redecode_repetitions(self, audio: np.ndarray, segments: list, options: dict) -> list:
         """Decode again, sequentially with temperature fallback, the batched segments stuck in a loop.
 
         Batched decoding has no fallback, so a segment can repeat one word until its window ends
@@ -191,11 +192,10 @@ class WhisperTranscriber:
             if segment.compression_ratio <= _COMPRESSION_RATIO_LIMIT:
                 fixed.append(segment)
             else:
-                fixed += self._decode_alone(audio, segment.start, segment.end, language, options)
+                fixed += self._decode_alone(audio, segment.start, segment.end, options)
         return fixed
 
-    def _redecode_unheard(self, audio: np.ndarray, segments: list, clips: list[dict], language: str,
-                          options: dict) -> list:
+    def _redecode_unheard(self, audio: np.ndarray, segments: list, clips: list[dict], options: dict) -> list:
         """Decode again, alone, stretches of speech the batch heard no word in.
 
         All of a job's audio is speech by the VAD, yet a batched decode can skip several seconds
@@ -205,15 +205,15 @@ class WhisperTranscriber:
         heard = [(w.start, w.end) for segment in segments for w in segment.words or ()]
         extra = []
         for start, end in unheard_spans([(c["start"], c["end"]) for c in clips], heard):
-            extra += self._decode_alone(audio, start, end, language, options)
+            extra += self._decode_alone(audio, start, end, options)
         return sorted(segments + extra, key=lambda segment: segment.start) if extra else segments
 
-    def _decode_alone(self, audio: np.ndarray, start: float, end: float, language: str, options: dict) -> list:
+    def _decode_alone(self, audio: np.ndarray, start: float, end: float, options: dict) -> list:
         """Segments of ``audio`` from ``start`` to ``end`` seconds, decoded sequentially with
         temperature fallback; only that audio, as transcribe() computes features for all it is given."""
         first = int(start * SAMPLE_RATE)
         again, _ = self._model.transcribe(audio[first:int(end * SAMPLE_RATE)], condition_on_previous_text=False,
-                                          vad_filter=False, **(options | {"language": language}))
+                                          vad_filter=False, **options)
         shift = first / SAMPLE_RATE
         return [replace(s, start=s.start + shift, end=s.end + shift,
                         words=[replace(w, start=w.start + shift, end=w.end + shift) for w in s.words or ()])
