@@ -73,7 +73,7 @@ def one_long_call(minutes: float, shared: Path) -> None:
 def many_calls(count: int) -> None:
     from qa.batch import run_batch
     from qa.config import Config
-    from qa.pipeline import Engine
+    from qa.engine import Engine
     from qa.store import Store
 
     rng = np.random.default_rng(7)

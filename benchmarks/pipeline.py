@@ -33,7 +33,7 @@ from qa.evaluate import (  # noqa: E402
 )
 from qa.ingest import content_hash  # noqa: E402
 from qa.batch import run_batch  # noqa: E402
-from qa.pipeline import Engine  # noqa: E402
+from qa.engine import Engine  # noqa: E402
 from qa.store import Store  # noqa: E402
 from qa.types import Role  # noqa: E402
 
@@ -138,10 +138,10 @@ def shared_data(shared: Path, engine: Engine) -> None:
               f"{diarization_error_rate(reference, turns, 0.25):.3f}")
     real = shared / "real-call" / "auto_dealer_mono.wav"
     if real.is_file():
-        from qa.pipeline import process_file
+        from qa.pipeline import transcribe_file
 
         started = time.perf_counter()
-        transcript = process_file(real, engine).transcript
+        transcript = transcribe_file(real, engine).transcript
         seconds = time.perf_counter() - started
         first_operator = next(u for u in transcript.utterances if u.role is Role.OPERATOR)
         print(f"real call ({transcript.duration:.0f} s, {seconds:.1f} s, RTF {seconds / transcript.duration:.3f}): "

@@ -1,4 +1,5 @@
-"""The nightly Prefect flow: one task per group of calls, each a one-line call into the qa library.
+"""The nightly Prefect flow: the batch core of ``callqa run`` (qa/batch.py) with a Prefect
+executor: each group of calls is one task, in this process or on Dask workers.
 
 Run once:        python -m pipelines.nightly /recordings --db callqa.duckdb [--config F]
 Run once, Dask:  python -m pipelines.nightly /recordings --db callqa.duckdb --dask-workers 4
@@ -6,11 +7,11 @@ Run once, Dask:  python -m pipelines.nightly /recordings --db callqa.duckdb --da
 Serve (cron):    python -m pipelines.nightly serve --cron "0 1 * * *" --paths /recordings --db callqa.duckdb
 Deploy (pool):   python -m pipelines.nightly deploy --work-pool NAME --cron "0 1 * * *" --paths /recordings ...
 
-Serial mode (no Dask) runs each group of ``[batch] group_calls`` files through
-``qa.batch.process_files``, exactly as ``callqa run`` does (their ASR shares batches). With Dask the per-call *compute* (``analyze_file``) runs in the Dask
-workers, each worker process loading the models once, and the flow process is the one and
-only writer of DuckDB: it skips calls already stored before submitting, stores each
-``CallResult`` as it completes and records each failure with its one-line reason.
+Serial mode (no Dask) analyses groups of ``[batch] group_calls`` files exactly as ``callqa run``
+does (their ASR shares batches, the next group decoded meanwhile). With Dask the groups are
+analysed in worker processes (pipelines/scale_out.py). Either way this flow's process is the
+one and only writer of DuckDB, and the same core decides what is tried, retried, stored and
+recorded as failed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,38 +27,24 @@ os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
 
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
-from prefect.states import Failed  # noqa: E402
 
+from pipelines.scale_out import DaskExecutor, dask_task_runner, task_outcomes, task_state  # noqa: E402
+from qa.batch import Run  # noqa: E402
 from qa.config import load_config  # noqa: E402
-from qa.errors import BackendUnavailable  # noqa: E402
-from qa.ingest import discover, identify  # noqa: E402
-from qa.faults import DiskFull  # noqa: E402
-from qa.batch import RunSummary, failure_reason, given_up, process_files, with_retries  # noqa: E402
-from qa.heap import trimming_heap  # noqa: E402
-from qa.pipeline import CallResult, analyze_file, engine_for, store_result  # noqa: E402
+from qa.engine import engine_for  # noqa: E402
+from qa.errors import DiskFull, QAError  # noqa: E402
+from qa.executor import LocalExecutor  # noqa: E402
+from qa.ingest import discover  # noqa: E402
 from qa.store import DEFAULT_DB, Store  # noqa: E402
 
 FLOW_NAME = "callqa-nightly"
 DEFAULT_DEPLOYMENT = "nightly"
 
 
-def _call_run_name(parameters: dict[str, Any]) -> str:
-    """A task run's name in the UI: the recording's file name."""
-    return Path(parameters["path"]).name
-
-
-def _group_run_name(parameters: dict[str, Any]) -> str:
+def _decoded_run_name(parameters: dict[str, Any]) -> str:
     """A group task run's name in the UI: its first file's name and how many more."""
-    paths = parameters["paths"]
-    return Path(paths[0]).name + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
-
-
-@dataclass(frozen=True)
-class CallFailure:
-    """A call that could not be analyzed, as a worker hands it back."""
-
-    path: str
-    reason: str
+    names = [Path(d.call.path).name for d in parameters["decoded"]]
+    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
 
 
 @task(name="discover")
@@ -66,162 +52,15 @@ def discover_recordings(paths: list[str]) -> list[str]:
     return [str(p) for p in discover(paths)]
 
 
-# Results are never persisted by Prefect: a CallResult holds (redacted) transcripts, which
-# belong in DuckDB only; caching is off so a call is never "done" because Prefect says so.
-@task(name="process-calls", task_run_name=_group_run_name, cache_policy=NO_CACHE, persist_result=False)
-def process_recordings(paths: list[str], db: str, config_path: str | None, run_id: str):
-    """Serial mode: a group of calls through process_files (each stored or recorded as failed)."""
-    outcomes = [(str(path), outcome, reason) for path, outcome, reason in
-                process_files([Path(p) for p in paths], engine_for(load_config(config_path)), Store(db), run_id)]
-    failed = [f"{Path(path).name}: {reason}" for path, outcome, reason in outcomes if outcome == "failed"]
-    if failed:  # shown as a failed task in the UI; the flow reads the data
-        return Failed(message="; ".join(failed), data=outcomes)
-    return outcomes
+@task(name="analyze-calls", task_run_name=_decoded_run_name, cache_policy=NO_CACHE, persist_result=False)
+def analyze_decoded(analyze, decoded: list):
+    """Serial mode: one decoded group analysed in this process (shown as one task in the UI)."""
+    return task_state(analyze(decoded), [d.call.path for d in decoded])
 
 
-@task(name="analyze-call", task_run_name=_call_run_name, cache_policy=NO_CACHE, persist_result=False)
-def analyze_recording(path: str, db: str, config_path: str | None):
-    """Dask mode, in a worker: compute one call (models load once per worker process).
-
-    Returns the CallResult for the flow to store, or a failed state carrying a CallFailure.
-    Transient faults are retried as in a serial run; a missing backend or a full disk is
-    raised, since every call would fail alike.
-    """
-    engine = engine_for(load_config(config_path))
-    try:
-        with trimming_heap(engine.config.batch.trim_heap_s):
-            return with_retries(lambda: analyze_file(Path(path), engine, Path(db)), path, engine)
-    except (BackendUnavailable, DiskFull):
-        raise
-    except Exception as error:  # noqa: BLE001 - any error of this one file fails only this file
-        reason = failure_reason(error)
-        return Failed(message=f"{Path(path).name}: {reason}", data=CallFailure(path, reason))
-
-
-def _local_api_url() -> str | None:
-    """The Prefect API this process talks to (the temporary server in ephemeral mode), so that
-    local Dask workers report their task runs to the same place instead of each starting one."""
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    if url:
-        return str(url)
-    try:
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        return server.api_url if server.server_process is not None else None
-    except Exception:  # noqa: BLE001 - best effort: without it each worker starts its own
-        return None
-
-
-def dask_task_runner(dask_address: str | None = None, dask_workers: int = 0):
-    """The DaskTaskRunner for an existing scheduler, or for a local cluster of N processes."""
-    from prefect_dask import DaskTaskRunner
-
-    if dask_address:
-        return DaskTaskRunner(address=dask_address)
-    import dask
-
-    # Dask's nanny gives its workers one OpenMP/BLAS thread; numpy's matrix products then add
-    # up in another order, the mel features move in the last bits and the int8 decoder hears
-    # other words (94 where a serial run heard 93). Workers get this process's values instead
-    # (the engine's cpu_threads settings decide the model threads either way).
-    every_core = str(os.cpu_count() or 1)
-    dask.config.set({f"distributed.nanny.pre-spawn-environ.{name}": os.environ.get(name, every_core)
-                     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
-    cluster_kwargs: dict[str, Any] = {"n_workers": dask_workers, "threads_per_worker": 1, "processes": True}
-    url = _local_api_url()
-    if url:
-        cluster_kwargs["env"] = {"PREFECT_API_URL": url}
-    return DaskTaskRunner(cluster_kwargs=cluster_kwargs)
-
-
-def _run_serial(files: list[str], db: str, config_path: str | None, summary: RunSummary) -> None:
-    size = load_config(config_path).batch.group_calls
-    for start in range(0, len(files), size):
-        state = process_recordings(files[start:start + size], db, config_path, summary.run_id, return_state=True)
-        value = state.result(raise_on_failure=False)
-        if isinstance(value, BaseException):
-            raise value
-        for path, outcome, reason in value:
-            summary.add(Path(path), outcome, reason)
-
-
-def _run_dask(files: list[str], store: Store, config_path: str | None, summary: RunSummary,
-              runner) -> None:
-    """Submit the calls not stored yet to Dask; store each result here as it completes."""
-    from prefect.futures import as_completed
-
-    db_for_workers = str(Path(store.path).absolute())
-    config_for_workers = str(Path(config_path).absolute()) if config_path else None
-    seen_ids: set[str] = set()  # calls stored or submitted in this run: a copy counts once
-
-    def skipped(path: str) -> None:
-        summary.add(Path(path), "skipped", None)
-
-    def failed(path: str, reason: str) -> None:
-        store.record_failure(summary.run_id, path, reason)
-        summary.add(Path(path), "failed", reason)
-
-    engine = engine_for(load_config(config_path))
-    todo = []
-    for path in files:
-        reason = given_up(store, path, engine)
-        if reason is not None:
-            summary.add(Path(path), "given_up", reason)
-            continue
-        try:
-            call_id = identify(Path(path)).call_id
-        except Exception as error:  # noqa: BLE001 - one unreadable file fails only itself
-            failed(path, failure_reason(error))
-            continue
-        if call_id in seen_ids or store.has_call(call_id):
-            skipped(path)
-            continue
-        seen_ids.add(call_id)
-        todo.append(path)
-
-    if not todo:
-        return
-    with runner:
-        def submit(path: str) -> None:
-            pending[runner.submit(analyze_recording, {"path": path, "db": db_for_workers,
-                                                      "config_path": config_for_workers})] = path
-
-        # a bounded window of calls in flight: results are held until stored, and an aborted
-        # run leaves little computed and unstored (it is redone next night, never lost)
-        window = max(4, 2 * sum(runner.client.nthreads().values()))
-        pending: dict[Any, str] = {}
-        waiting = list(reversed(todo))
-        while waiting and len(pending) < window:
-            submit(waiting.pop())
-        while pending:
-            future = next(as_completed(list(pending)))
-            path = pending.pop(future)
-            try:
-                value = future.result(raise_on_failure=False)
-            except Exception as error:  # noqa: BLE001 - the worker died (KilledWorker) or similar
-                value = error
-            if isinstance(value, (BackendUnavailable, DiskFull)):
-                raise value
-            if isinstance(value, CallResult):
-                if store.has_call(value.call.call_id):  # stored meanwhile (the file changed, another writer)
-                    skipped(path)
-                else:
-                    try:
-                        summary.add(Path(path), with_retries(
-                            lambda: store_result(value, store, summary.run_id), path, engine), None)
-                    except DiskFull:
-                        raise
-                    except Exception as error:  # noqa: BLE001 - this call's rows are rolled back
-                        failed(path, failure_reason(error))
-            elif isinstance(value, CallFailure):
-                failed(path, value.reason)
-            else:
-                failed(path, failure_reason(value) if isinstance(value, BaseException) else "unknown error")
-            if waiting:
-                submit(waiting.pop())
+def _group_as_task(analyze, decoded: list) -> list:
+    state = analyze_decoded(analyze, decoded, return_state=True)
+    return task_outcomes(state.result(raise_on_failure=False), len(decoded))
 
 
 @flow(name=FLOW_NAME, log_prints=True)
@@ -230,25 +69,17 @@ def nightly(paths: list[str], db: str = DEFAULT_DB, config_path: str | None = No
     """Process every new recording under ``paths`` into ``db``; returns the run summary.
 
     ``dask_address`` (a running scheduler, tcp://host:8786) or ``dask_workers`` (N local
-    worker processes) runs the per-call work on Dask; this flow stays the only DuckDB writer.
+    worker processes) runs the analysis on Dask; this flow stays the only DuckDB writer.
     """
-    store = Store(db)
-    engine = engine_for(load_config(config_path))
-    files = discover_recordings(paths)
-    summary = RunSummary(run_id=store.start_run(engine.models()), seen=len(files))
-    status, error = "aborted", None
-    try:
-        if dask_address or dask_workers:
-            _run_dask(files, store, config_path, summary, dask_task_runner(dask_address, dask_workers))
-        else:
-            _run_serial(files, db, config_path, summary)
-        status = "completed"
-    except DiskFull as full:
-        error = str(full)
-        raise
-    finally:
-        store.finish_run(summary.run_id, summary.seen, summary.processed, summary.skipped,
-                         summary.failed, status, len(summary.given_up), error)
+    store, engine = Store(db), engine_for(load_config(config_path))
+    if dask_address or dask_workers:
+        executor = DaskExecutor(dask_task_runner(dask_address, dask_workers), store.path, config_path,
+                                engine.config.batch)
+    else:
+        executor = LocalExecutor(engine, store.path, run_group=_group_as_task)
+    files = [Path(p) for p in discover_recordings(paths)]
+    with Run(store, engine) as run:
+        summary = run.process(files, executor)
     print(summary.line())
     return {"run_id": summary.run_id, "processed": summary.processed, "skipped": summary.skipped,
             "failed": summary.failed, "failures": summary.failures, "given_up": summary.given_up}
@@ -383,7 +214,14 @@ def main(argv: list[str] | None = None) -> int:
         deploy_to_work_pool(arguments.work_pool, arguments.name, arguments.cron, arguments.timezone,
                             arguments.source, arguments.image, **_parameters(arguments, arguments.paths))
     else:
-        nightly(**_parameters(arguments, arguments.paths))
+        try:
+            nightly(**_parameters(arguments, arguments.paths))
+        except DiskFull as error:  # as `callqa run` exits: one line, status 3
+            print(f"callqa nightly: {error}", file=sys.stderr)
+            return 3
+        except QAError as error:
+            print(f"callqa nightly: {error}", file=sys.stderr)
+            return 2
     return 0
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.errors import AudioError
+from qa.errors import AudioError, one_line
 
 SAMPLE_RATE = 16_000
 MAX_DURATION_S = 4 * 3600.0
@@ -90,14 +90,10 @@ def load_audio(path: str | Path, max_duration: float = MAX_DURATION_S) -> Audio:
     except AudioError:
         raise
     except av.error.FFmpegError as error:
-        raise AudioError(path, f"not a readable audio file ({_first_line(error)})") from None
+        raise AudioError(path, f"not a readable audio file ({one_line(error)})") from None
     except (OSError, ValueError, RuntimeError) as error:
-        raise AudioError(path, f"cannot decode ({_first_line(error)})") from None
+        raise AudioError(path, f"cannot decode ({one_line(error)})") from None
     if channels[0].size == 0:
         raise AudioError(path, "no audio samples could be decoded (corrupt or truncated)")
     return Audio(str(path), tuple(np.ascontiguousarray(c, dtype=np.float32) for c in channels), source_rate)
 
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]

@@ -13,7 +13,7 @@ from pathlib import Path
 from qa import formats
 from qa.config import load_config
 from qa.errors import QAError
-from qa.faults import DiskFull
+from qa.errors import DiskFull
 from qa.store import DEFAULT_DB
 
 log = logging.getLogger("qa")
@@ -32,7 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from qa.ingest import discover
     from qa.batch import run_batch
-    from qa.pipeline import Engine
+    from qa.engine import Engine
     from qa.store import Store
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -61,7 +61,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_transcribe(args: argparse.Namespace) -> int:
-    from qa.pipeline import Engine, process_file
+    from qa.engine import Engine
+    from qa.pipeline import transcribe_file
 
     if not Path(args.file).is_file():
         raise QAError(f"{args.file}: no such file")
@@ -71,7 +72,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     if args.clear:  # card data stays masked all the same (PCI DSS)
         config = replace(config, compliance=replace(config.compliance, redact=False))
     engine = Engine(config)
-    processed = process_file(args.file, engine)
+    processed = transcribe_file(args.file, engine)
     _, transcript = engine.compliance.redact(processed.call, processed.transcript)
     render = {"json": formats.to_json, "rttm": formats.to_rttm, "vtt": formats.to_vtt}[args.format]
     sys.stdout.write(render(transcript, Path(args.file).stem))
@@ -79,7 +80,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def _cmd_models(args: argparse.Namespace) -> int:
-    from qa.pipeline import Engine
+    from qa.engine import Engine
 
     print(json.dumps(Engine(load_config(args.config)).models(load=True), indent=2))
     return 0
@@ -116,7 +117,8 @@ def _cmd_redact_audio(args: argparse.Namespace) -> int:
     from qa.audio import load_audio
     from qa.compliance.redact_audio import redaction_spans, write_redacted
     from qa.ingest import identify
-    from qa.pipeline import Engine, transcribe_audio
+    from qa.engine import Engine
+    from qa.pipeline import transcribe_audio
 
     source, out = Path(args.file), Path(args.out)
     if not source.is_file():

@@ -2,8 +2,13 @@
 
 QAError                 base of everything callqa raises on purpose
 ├── AudioError          a recording cannot be used (missing, empty, corrupt, not audio)
-├── BackendUnavailable  an optional backend is not installed (the message says what to install)
-└── ConfigError         a configuration file or value is invalid
+├── BackendUnavailable  an optional backend is not installed (the message says what to install);
+│                       stops a batch run: every later call would fail alike
+├── ConfigError         a configuration file or value is invalid
+└── DiskFull            nothing more can be written where the database or the audio copies
+                        live; stops a batch run (every call stored before it is kept)
+
+Which errors stop a run and which fail only their file is decided in ``qa/faults.py``.
 """
 
 from __future__ import annotations
@@ -31,3 +36,13 @@ class BackendUnavailable(QAError):
 
 class ConfigError(QAError):
     """A configuration value is missing, of the wrong type or out of range."""
+
+
+class DiskFull(QAError):
+    """No space left where the database or the audio copies are written."""
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (its type's name when it has none)."""
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

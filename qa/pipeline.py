@@ -1,6 +1,9 @@
-"""The stages of one call composed: decode, transcribe, diarize, detect, measure, score, store.
+"""The stages of a call composed: transcribe (ASR, speakers, roles), then analyze (detectors,
+metrics, score): everything but the store.
 
-Models load once per process (``engine_for``); batches of files are in qa/batch.py.
+Calls go through in groups that share one ASR pass; an error of one call comes back as that
+call's ``Fault`` (qa/faults.py), never stopping the others. Models load once per process
+(``qa.engine``); runs over many files, with the store, are in qa/batch.py.
 """
 
 from __future__ import annotations
@@ -8,94 +11,25 @@ from __future__ import annotations
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
 from pathlib import Path
 
 from qa.audio import Audio, load_audio
 from qa.config import Config
-from qa.errors import BackendUnavailable, QAError
+from qa.engine import Engine
+from qa.errors import QAError
+from qa.faults import Fault, outcome_of
 from qa.ingest import identify
-from qa.scoring.metrics import MetricsConfig, call_metrics, metrics_rows
+from qa.scoring.metrics import call_metrics, metrics_rows
 from qa.scoring.scorer import ScoringInput, score_call
 from qa.scoring.sentiment import customer_sentiment
-from qa.store import Store
-from qa.timing import StageTimer
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.channels import channel_speaker, channel_turns
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
 from qa.transcribe.vad import SpeechActivity, asr_options, speech_activity
-from qa.types import Call, Flag, PiiMention, Score, SpeechTurn, Transcript
+from qa.types import Call, CallResult, SpeechTurn, Transcript
 
 log = logging.getLogger("qa")
-
-
-@lru_cache(maxsize=4)
-def engine_for(config: Config) -> "Engine":
-    """The process-wide Engine of a configuration: models load once per process."""
-    return Engine(config)
-
-
-class Engine:
-    """The loaded models for one configuration; build once per process and reuse."""
-
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.timer = StageTimer()
-
-    @cached_property
-    def transcriber(self):
-        from qa.transcribe.whisper import WhisperTranscriber
-
-        return WhisperTranscriber(self.config.asr)
-
-    @cached_property
-    def diarizer(self):
-        """The mono diarization backend named in the config, loaded on first use."""
-        d, threads = self.config.diarization, self.config.diarization.cpu_threads
-        if d.backend == "pyannote-hub":
-            from qa.transcribe.diarize import HubPyannoteDiarizer
-
-            return HubPyannoteDiarizer(d.pipeline, num_speakers=d.num_speakers or None,
-                                       cpu_threads=threads, device=d.device)
-        from qa.transcribe.diarize import DiarizationOptions, OfflinePyannoteDiarizer
-
-        return OfflinePyannoteDiarizer(DiarizationOptions(
-            num_speakers=d.num_speakers or None, min_speakers=d.min_speakers or None,
-            max_speakers=d.max_speakers or None, cpu_threads=threads, device=d.device,
-        ))
-
-    @cached_property
-    def compliance(self):
-        """The configured detectors (each loads on first use)."""
-        from qa.compliance.suite import Compliance
-
-        return Compliance(self.config.compliance)
-
-    @cached_property
-    def scorecards(self):
-        """The configured scorecard book."""
-        from qa.scoring.scorecard import load_scorecards
-
-        return load_scorecards(self.config.scoring.scorecards or None)
-
-    @property
-    def metrics_config(self) -> MetricsConfig:
-        return MetricsConfig(dead_air_s=self.config.scoring.dead_air_s, hold_s=self.config.scoring.hold_s)
-
-    @property
-    def diarization_name(self) -> str:
-        return self.config.diarization.backend
-
-    def models(self, load: bool = False) -> dict:
-        """Resolved models, devices and threads; ``load`` loads the diarizer to report it exactly."""
-        from dataclasses import asdict
-
-        from qa.transcribe.whisper import describe_asr
-
-        diarization = self.diarizer.describe() if load else asdict(self.config.diarization)
-        return {"asr": describe_asr(self.config.asr), "diarization": diarization,
-                "detectors": self.compliance.versions() if load else list(self.config.compliance.detectors)}
 
 
 @dataclass(frozen=True)
@@ -170,19 +104,16 @@ def _prepare(decoded: Decoded, engine: Engine) -> _Prepared:
     return _Prepared(call, audio, language, source, probability, tuple(streams), tuple(turns))
 
 
-def _recognise(prepared: list[_Prepared], engine: Engine) -> list[list[Recognition] | Exception]:
+def _recognise(prepared: list[_Prepared], engine: Engine) -> list[list[Recognition] | Fault]:
     """One ASR pass over every channel of every call; if it fails, each call alone, so the
-    error lands on the call that caused it."""
+    fault lands on the call that caused it."""
     streams = [stream for p in prepared for stream in p.streams]
-    try:
-        with engine.timer.stage("asr"):
-            found = engine.transcriber.transcribe_many(streams)
-    except BackendUnavailable:
-        raise
-    except Exception:
-        if len(prepared) == 1:
-            raise
-        return [_first_error(lambda p=p: _recognise([p], engine)[0]) for p in prepared]
+    with engine.timer.stage("asr"):
+        found = outcome_of(lambda: engine.transcriber.transcribe_many(streams))
+    if isinstance(found, Fault):
+        if len(prepared) == 1 or found.fatal:
+            return [found] * len(prepared)
+        return [_recognise([p], engine)[0] for p in prepared]
     out, at = [], 0
     for p in prepared:
         out.append(found[at:at + len(p.streams)])
@@ -231,99 +162,65 @@ def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None,
     return ProcessedCall(call, transcript, p.source)
 
 
-def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCall | Exception]:
+def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCall | Fault]:
     """Transcribe, diarize and label roles for decoded calls, their ASR done in one shared pass.
 
-    Returns, per call, its ProcessedCall or the error that stopped it (one bad call never
-    stops the others; BackendUnavailable is raised, as every call would fail alike).
+    Returns, per call, its ProcessedCall or the Fault that stopped it: one bad call never
+    stops the others.
     """
-    prepared = [_first_error(lambda d=d: _prepare(d, engine)) for d in decoded]
+    prepared = [outcome_of(lambda d=d: _prepare(d, engine)) for d in decoded]
     ready = [p for p in prepared if isinstance(p, _Prepared)]
     # mono calls are diarized on a thread beside the ASR pass: both need only the audio
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-diarize") as side:
         turns = {id(p): side.submit(_diarize, p, engine) for p in ready if not p.audio.is_stereo}
         recognised = dict(zip(map(id, ready), _recognise(ready, engine) if ready else []))
-        out: list[ProcessedCall | Exception] = []
+        out: list[ProcessedCall | Fault] = []
         for p in prepared:
-            if isinstance(p, Exception):
+            if isinstance(p, Fault):
                 out.append(p)
-            elif isinstance(recognised[id(p)], Exception):
+            elif isinstance(recognised[id(p)], Fault):
                 out.append(recognised[id(p)])
             else:
-                out.append(_first_error(lambda p=p: _finish(p, recognised[id(p)], turns.get(id(p)), engine)))
+                out.append(outcome_of(lambda p=p: _finish(p, recognised[id(p)], turns.get(id(p)), engine)))
     return out
 
 
-def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
-    """Transcribe, diarize and label roles for one decoded call."""
-    return _raised(transcribe_calls([with_vad(call, audio, engine)], engine)[0])
-
-
-def _first_error(work):
-    """``work()``, or the exception it raised; BackendUnavailable is raised (every call would fail alike)."""
-    try:
-        return work()
-    except BackendUnavailable:
-        raise
-    except Exception as error:
-        return error
-
-
-def _raised(result):
-    if isinstance(result, Exception):
-        raise result
-    return result
-
-
-def process_file(path: str | Path, engine: Engine) -> ProcessedCall:
-    """Identify, decode and transcribe one recording (nothing is stored)."""
-    path = Path(path)
-    call = identify(path)
-    return transcribe_audio(call, load_audio(path), engine)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip() or type(error).__name__
-    return text.splitlines()[0]
-
-
-@dataclass(frozen=True)
-class CallResult:
-    """Everything stored for one call, computed without the database (picklable, so a worker
-    process can compute it and the one writing process store it)."""
-
-    call: Call
-    transcript: Transcript  # as stored: redacted as configured
-    language_source: str
-    asr_model: str
-    diarization: str
-    flags: tuple[Flag, ...]
-    pii: tuple[PiiMention, ...]
-    redacted: bool
-    detectors: dict[str, str]
-    audio_path: str | None
-    metrics: tuple[tuple[str, str, float], ...]
-    dead_air: tuple[tuple[float, float], ...]
-    score: Score
-
-    @property
-    def outcome(self) -> str:
-        return "processed" if self.transcript.has_speech else "no_speech"
-
-
-def analyze_calls(decoded: list[Decoded], engine: Engine, db_path: Path) -> list[CallResult | Exception]:
+def analyze_calls(decoded: list[Decoded], engine: Engine, db_path: Path) -> list[CallResult | Fault]:
     """Transcribe (one shared ASR pass), detect, measure and score decoded calls.
 
-    Returns, per call, its CallResult or the error that stopped it; writes only the redacted
-    audio copies.
+    Returns, per call, its CallResult or the Fault that stopped it; writes only the redacted
+    audio copies (beside ``db_path`` unless configured elsewhere).
     """
-    return [p if isinstance(p, Exception) else _first_error(lambda p=p, d=d: _analyze(p, d.audio, engine, db_path))
+    return [p if isinstance(p, Fault) else outcome_of(lambda p=p, d=d: _analyze(p, d.audio, engine, db_path))
             for p, d in zip(transcribe_calls(decoded, engine), decoded)]
 
 
-def analyze_call(call: Call, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
-    """Transcribe, detect, measure and score one decoded call; writes only its redacted audio copy."""
-    return _raised(analyze_calls([with_vad(call, audio, engine)], engine, db_path)[0])
+def _alone(outcome, path: str):
+    if isinstance(outcome, Fault):
+        raise outcome.raised(path)
+    return outcome
+
+
+def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
+    """Transcribe, diarize and label roles for one decoded call (nothing is stored)."""
+    return _alone(transcribe_calls([with_vad(call, audio, engine)], engine)[0], call.path)
+
+
+def transcribe_file(path: str | Path, engine: Engine) -> ProcessedCall:
+    """Identify, decode and transcribe one recording (nothing is stored)."""
+    path = Path(path)
+    return transcribe_audio(identify(path), load_audio(path, engine.config.batch.max_duration_s), engine)
+
+
+def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
+    """Identify, decode and analyze one recording: everything but the store (its redacted
+    audio copy is written)."""
+    path = Path(path)
+    with engine.timer.stage("ingest"):
+        call = identify(path)
+    with engine.timer.stage("decode"):
+        audio = load_audio(path, engine.config.batch.max_duration_s)
+    return _alone(analyze_calls([with_vad(call, audio, engine)], engine, db_path)[0], call.path)
 
 
 def _analyze(processed: ProcessedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
@@ -347,43 +244,6 @@ def _analyze(processed: ProcessedCall, audio: Audio, engine: Engine, db_path: Pa
         detectors=engine.compliance.versions(), audio_path=served, metrics=tuple(rows),
         dead_air=tuple(metrics.dead_air), score=score,
     )
-
-
-def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
-    """Identify, decode and analyze one recording (nothing is stored but its audio copy)."""
-    path = Path(path)
-    with engine.timer.stage("ingest"):
-        call = identify(path)
-    with engine.timer.stage("decode"):
-        audio = load_audio(path, engine.config.batch.max_duration_s)
-    return analyze_call(call, audio, engine, db_path)
-
-
-def store_result(result: CallResult, store: Store, run_id: str | None) -> str:
-    """Write one analyzed call in one transaction; return 'processed' or 'no_speech'."""
-    store.save_call(result.call, result.transcript, run_id, result.asr_model, result.diarization,
-                    result.language_source, flags=result.flags, pii=result.pii, redacted=result.redacted,
-                    detectors=result.detectors, audio_path=result.audio_path, metrics=list(result.metrics),
-                    dead_air=result.dead_air, score=result.score)
-    return result.outcome
-
-
-def process_and_store(path: Path, engine: Engine, store: Store, run_id: str | None) -> str:
-    """Process one file into the store; return 'processed', 'no_speech' or 'skipped'.
-
-    Raises QAError (or any error of a backend) for a file that cannot be processed; the
-    call's rows are written in one transaction, so a failure leaves nothing behind.
-    """
-    with engine.timer.stage("ingest"):
-        call = identify(path)
-        known = store.has_call(call.call_id)
-    if known:
-        return "skipped"
-    with engine.timer.stage("decode"):
-        audio = load_audio(path, engine.config.batch.max_duration_s)
-    result = analyze_call(call, audio, engine, store.path)
-    with engine.timer.stage("store"):
-        return store_result(result, store, run_id)
 
 
 def sentiment_rows(transcript: Transcript, language: str | None) -> list[tuple[str, str, float]]:

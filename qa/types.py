@@ -183,3 +183,28 @@ class Score:
     items: tuple[ScoreItem, ...] = ()
     not_scorable_reason: str | None = None
     auto_failed: bool = False
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Everything stored for one call, computed without the database (picklable, so a worker
+    process can compute it and the one writing process store it)."""
+
+    call: Call
+    transcript: Transcript  # as stored: redacted as configured
+    language_source: str
+    asr_model: str
+    diarization: str
+    flags: tuple[Flag, ...]
+    pii: tuple[PiiMention, ...]
+    redacted: bool
+    detectors: dict[str, str]
+    audio_path: str | None
+    metrics: tuple[tuple[str, str, float], ...]
+    dead_air: tuple[tuple[float, float], ...]
+    score: Score
+
+    @property
+    def outcome(self) -> str:
+        """'processed', or 'no_speech' for a readable recording in which nobody spoke."""
+        return "processed" if self.transcript.has_speech else "no_speech"

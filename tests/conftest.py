@@ -32,7 +32,7 @@ def batch(tmp_path_factory):
     """sample_audio/ processed once with the offline defaults: (store, summary)."""
     from qa.config import Config
     from qa.batch import run_batch
-    from qa.pipeline import engine_for
+    from qa.engine import engine_for
     from qa.store import Store
 
     store = Store(tmp_path_factory.mktemp("db") / "samples.duckdb")

@@ -18,9 +18,10 @@ import pytest
 
 from conftest import SAMPLE_AUDIO
 from qa.config import parse_config
-from qa.faults import is_disk_full, is_transient
-from qa.batch import handle_file, run_batch
-from qa.pipeline import Engine
+from qa.batch import run_batch
+from qa.engine import Engine
+from qa.errors import BackendUnavailable, DiskFull
+from qa.faults import Fault, is_disk_full, is_fatal, is_transient
 from qa.store import Store
 
 CALLQA = [sys.executable, "-m", "qa.cli"]
@@ -93,25 +94,75 @@ def test_fault_kinds():
     assert not is_disk_full(OSError(errno.EIO, "I/O error"))
 
 
-def test_transient_faults_are_retried_with_backoff(tmp_path, monkeypatch):
-    import qa.batch as batch
+def _flaky(error: OSError, times: int, calls: list):
+    """``load_audio`` that raises ``error`` the first ``times`` calls."""
+    from qa.audio import load_audio
 
+    def load(path, *args):
+        calls.append(path)
+        if len(calls) <= times:
+            raise error
+        return load_audio(path, *args)
+    return load
+
+
+def _silent_folder(folder: Path) -> Path:
+    folder.mkdir()
+    shutil.copy(SAMPLE_AUDIO / "bad" / "silent.wav", folder / "silent.wav")
+    return folder
+
+
+@pytest.mark.integration
+def test_transient_faults_are_retried_with_backoff_on_the_path_that_runs(tmp_path, monkeypatch):
+    """A share that blinks while a group decodes: the call is decoded and analysed again alone."""
+    import qa.executor
+
+    folder = _silent_folder(tmp_path / "in")
     engine = Engine(parse_config({"batch": {"retries": 2, "retry_backoff_s": 0.5}}))
-    store, waits, attempts = Store(tmp_path / "r.duckdb"), [], []
+    store, waits, calls = Store(tmp_path / "r.duckdb"), [], []
+    monkeypatch.setattr(qa.executor, "load_audio", _flaky(OSError(errno.EIO, "Input/output error"), 2, calls))
+    summary = run_batch([folder], store, engine, sleep=waits.append)
+    assert (summary.processed, summary.no_speech, summary.failed) == (1, 1, 0)
+    assert waits == [0.5, 1.0] and len(calls) == 3 and store.failures() == []
 
-    def flaky(path, engine, store, run_id):
-        attempts.append(path)
-        if len(attempts) < 3:
-            raise OSError(errno.EIO, "Input/output error")
-        return "processed"
+    calls.clear()
+    monkeypatch.setattr(qa.executor, "load_audio", _flaky(OSError(errno.EIO, "EIO"), 99, calls))
+    other = Store(tmp_path / "r2.duckdb")
+    summary = run_batch([folder], other, engine, sleep=waits.append)
+    assert summary.failures == [(str(folder / "silent.wav"), "[Errno 5] EIO")] and len(calls) == 3
+    assert other.failures() == summary.failures and other.runs()[0]["status"] == "completed"
 
-    monkeypatch.setattr(batch, "process_and_store", flaky)
-    assert handle_file(tmp_path / "a.wav", engine, store, None, sleep=waits.append) == ("processed", None)
-    assert waits == [0.5, 1.0] and store.failures() == []
-    attempts.clear()
-    monkeypatch.setattr(batch, "process_and_store", lambda *a: (_ for _ in ()).throw(OSError(errno.EIO, "EIO")))
-    outcome, reason = handle_file(tmp_path / "b.wav", engine, store, None, sleep=waits.append)
-    assert outcome == "failed" and "EIO" in reason and len(store.failures()) == 1
+
+@pytest.mark.parametrize("error, stops_with", [
+    (OSError(errno.ENOSPC, "No space left on device"), DiskFull),
+    (BackendUnavailable("faster-whisper is not installed: pip install faster-whisper"), BackendUnavailable),
+])
+def test_a_fatal_fault_stops_the_run_and_marks_it_aborted(tmp_path, monkeypatch, error, stops_with):
+    import qa.executor
+
+    folder = _silent_folder(tmp_path / "in")
+    store, engine = Store(tmp_path / "f.duckdb"), Engine(parse_config({}))
+    monkeypatch.setattr(qa.executor, "load_audio", _flaky(error, 99, []))
+    with pytest.raises(stops_with) as stopped:
+        run_batch([folder], store, engine)
+    assert "\n" not in str(stopped.value)
+    [run] = store.runs()
+    assert run["status"] == "aborted" and run["error"] == str(stopped.value)
+    assert store.failures() == []  # not the file's fault: it is tried again next run
+
+
+def test_faults_are_classified_once_and_travel_as_values():
+    import pickle
+
+    full = Fault.of(RuntimeError("Error : Write failed. No space left on device"))
+    assert full.kind == "disk_full" and full.fatal and isinstance(full.stopping("a.wav"), DiskFull)
+    assert "a.wav: no space left on device" in str(full.stopping("a.wav"))
+    backend = Fault.of(BackendUnavailable("pip install x"))
+    assert backend.fatal and str(backend.stopping("a.wav")) == "pip install x"
+    assert Fault.of(OSError(errno.EIO, "EIO")).transient and Fault.of(ValueError("bad")).kind == "file"
+    assert is_fatal(DiskFull("full")) and not is_fatal(ValueError("bad"))
+    travelled = pickle.loads(pickle.dumps(Fault.of(ValueError("bad\nsecond line"))))
+    assert travelled == Fault("file", "bad") and travelled.error is None
 
 
 def test_a_file_that_failed_three_runs_is_given_up_and_reported(tmp_path):

@@ -7,7 +7,9 @@ import pytest
 
 from qa.audio import Audio
 from qa.config import Config
-from qa.pipeline import Engine, transcribe_calls, with_vad
+from qa.engine import Engine
+from qa.faults import Fault
+from qa.pipeline import transcribe_calls, with_vad
 from qa.transcribe.base import Recognition
 from qa.types import Call, CallMetadata, Word
 from tests.conftest import SAMPLE_AUDIO
@@ -43,7 +45,8 @@ def test_a_group_shares_one_recognition_pass_and_a_bad_call_fails_alone():
                for k, name in enumerate(("one", "bad", "two"))]
     results = transcribe_calls(decoded, engine)
     assert fake.calls == [6, 2, 2, 2]  # the group together, then each call alone after the failure
-    assert isinstance(results[1], RuntimeError)
+    assert isinstance(results[1], Fault) and isinstance(results[1].error, RuntimeError)
+    assert results[1].kind == "file" and results[1].reason == "decoder failed on this audio"
     for result, seconds in ((results[0], 2.0), (results[2], 4.0)):
         words = [w.text for w in result.transcript.words]
         assert words == [f"word{int(seconds * 16000)}"] * 2  # each channel got its own recognition
@@ -60,7 +63,7 @@ def test_a_good_group_is_recognised_once():
 @pytest.mark.integration
 def test_two_copies_of_one_recording_in_a_group_are_stored_once(tmp_path):
     from qa.batch import run_batch
-    from qa.pipeline import engine_for
+    from qa.engine import engine_for
     from qa.store import Store
 
     folder = tmp_path / "in"

@@ -14,7 +14,7 @@ CALLS = ("20261201T141000_op03_inbound_billing_en.wav", "20261130T103000_op02_in
 @pytest.mark.integration
 def test_pooled_recognition_matches_each_channel_alone():
     from qa.config import Config
-    from qa.pipeline import engine_for
+    from qa.engine import engine_for
     from qa.transcribe.base import AsrStream
 
     transcriber = engine_for(Config()).transcriber
@@ -37,7 +37,7 @@ def test_pooled_recognition_matches_each_channel_alone():
 @pytest.mark.parametrize("name", ["20261202T114500_op02_inbound_billing_es.wav", "20261203T133000_op04_inbound_collections_fi.wav"])
 def test_a_stereo_call_without_a_language_gets_one_for_both_channels_from_their_mix(name):
     from qa.config import Config
-    from qa.pipeline import engine_for
+    from qa.engine import engine_for
     from qa.transcribe.base import AsrStream
 
     transcriber = engine_for(Config()).transcriber

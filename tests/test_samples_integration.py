@@ -10,7 +10,7 @@ from qa.config import Config
 from qa.evaluate import redacted_reference, truth_transcript, diarization_error_rate, load_rttm, load_truth, role_assignment, word_attribution, word_error_rate
 from qa.ingest import content_hash
 from qa.batch import run_batch
-from qa.pipeline import engine_for
+from qa.engine import engine_for
 from qa.scoring.metrics import call_metrics
 from qa.types import Role
 

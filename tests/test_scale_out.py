@@ -52,7 +52,9 @@ def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, prefect_home):
     from pipelines.nightly import nightly
     from qa.config import load_config
     from qa.batch import run_batch
-    from qa.pipeline import CallResult, analyze_file, engine_for
+    from qa.engine import engine_for
+    from qa.pipeline import analyze_file
+    from qa.types import CallResult
     from qa.store import Store
 
     folder = tmp_path / "recordings"

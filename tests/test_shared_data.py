@@ -8,7 +8,8 @@ import pytest
 from qa.audio import load_audio
 from qa.config import Config
 from qa.evaluate import diarization_error_rate, load_rttm
-from qa.pipeline import engine_for, process_file
+from qa.engine import engine_for
+from qa.pipeline import transcribe_file
 from qa.transcribe.channels import channel_turns
 from qa.transcribe.roles import operator_phrase_score
 from qa.types import Role
@@ -37,7 +38,7 @@ def test_stereo_file_mixed_to_mono_matches_its_channels(shared_data, engine):
 
 
 def test_real_call_greeting_is_on_the_operator(shared_data, engine):
-    transcript = process_file(shared_data / "real-call" / "auto_dealer_mono.wav", engine).transcript
+    transcript = transcribe_file(shared_data / "real-call" / "auto_dealer_mono.wav", engine).transcript
     assert transcript.language == "en"
     roles = {u.role for u in transcript.utterances}
     assert {Role.OPERATOR, Role.CUSTOMER} <= roles

@@ -21,7 +21,7 @@ from qa.store.review import ReviewQueries
 from qa.store.runs import RunRows
 from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
-from qa.types import Call, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
+from qa.types import Call, CallResult, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
 DEFAULT_DB = "callqa.duckdb"
 # call_metrics rows copied into call_summary (the columns the aggregates read)
@@ -116,6 +116,14 @@ class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
     def has_call(self, call_id: str) -> bool:
         with self.connect(read_only=True) as con:
             return con.execute("SELECT count(*) FROM calls WHERE call_id = ?", [call_id]).fetchone()[0] > 0
+
+    def save(self, result: CallResult, run_id: str | None) -> str:
+        """Store one analysed call in one transaction; return its outcome ('processed', 'no_speech')."""
+        self.save_call(result.call, result.transcript, run_id, result.asr_model, result.diarization,
+                       result.language_source, flags=result.flags, pii=result.pii, redacted=result.redacted,
+                       detectors=result.detectors, audio_path=result.audio_path, metrics=list(result.metrics),
+                       dead_air=result.dead_air, score=result.score)
+        return result.outcome
 
     def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
                   diarization: str, language_source: str, flags: tuple[Flag, ...] = (),
