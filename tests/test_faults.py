@@ -283,3 +283,20 @@ def test_a_full_disk_stops_the_run_cleanly_and_keeps_what_was_stored(tmp_path, s
     with duckdb.connect(str(db), read_only=True) as con:
         assert_no_orphan_rows(con)
         assert con.execute("SELECT count(*) FROM scores").fetchone()[0] == stored
+
+
+@pytest.mark.integration
+def test_a_full_disk_stops_the_prefect_flow_as_it_stops_callqa_run(tmp_path, small_disk, prefect_home):
+    folder, names = four_calls(tmp_path / "in")
+    db = small_disk / "full.duckdb"
+    env = os.environ | {"PREFECT_HOME": str(prefect_home)}
+    result = subprocess.run([sys.executable, "-m", "pipelines.nightly", folder, "--db", db], capture_output=True,
+                            text=True, timeout=900, env=env)
+    assert result.returncode == 3, result.stderr[-3000:]
+    [line] = [l for l in result.stderr.splitlines() if l.startswith("callqa nightly:")]
+    assert "no space left on device" in line and "every call stored before this one is kept" in line
+    stored = _stored_calls(db)
+    assert 1 <= stored < len(names)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert_no_orphan_rows(con)
+        assert con.execute("SELECT status, error FROM runs").fetchall() == [("aborted", line.split(": ", 1)[1])]
