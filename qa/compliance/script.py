@@ -232,6 +232,12 @@ def _mean_probability(utterance: Utterance) -> float:
     return sum(w.probability for w in utterance.words) / len(utterance.words)
 
 
+def _spoken_by(utterances: tuple[Utterance, ...], role: Role) -> list[Utterance]:
+    """The utterances of ``role``; where it has none, those of no known role."""
+    own = [u for u in utterances if u.role is role]
+    return own or [u for u in utterances if u.role is Role.UNKNOWN]
+
+
 class ScriptDetector:
     """Checks calls against their script; see the module docstring for flags and thresholds."""
 
@@ -290,41 +296,63 @@ class ScriptDetector:
         if script is None or not transcript.utterances:
             return []
         duration = max([transcript.duration] + [u.end for u in transcript.utterances])
-
-        def spoken_by(role: Role) -> list[Utterance]:
-            own = [u for u in transcript.utterances if u.role is role]
-            return own or [u for u in transcript.utterances if u.role is Role.UNKNOWN]
-
         flags, found = [], []
         for step in script.steps:
-            candidates = spoken_by(step.role)
-            region = [u for u in candidates if (step.phase != "opening" or u.start < duration / 2)
-                      and (step.phase != "closing" or u.end > duration / 2)]
-            hits = [h for h in (self._hit(step.phrases, u) for u in region) if h]
-            good = sorted((h for h in hits if h.score >= self.threshold), key=lambda h: h.start)
-            step_id = (("step", step.id),)
-            if good:
-                hit = good[-1] if step.phase == "closing" else good[0]
+            hit, step_flags = self._check_step(step, script, transcript.utterances, duration)
+            flags += step_flags
+            if hit is not None:
                 found.append((step, hit))
-                where = (step.role, hit.start, hit.end, hit.utterance.text, hit.score / 100, hit.utterance.speaker)
-                if step.within_s is not None and hit.start > step.within_s:
-                    flags.append(self._flag("script_late", Severity.LOW, *where, step_id + (
-                        ("within_s", f"{step.within_s:g}"), ("at_s", f"{hit.start:.1f}")), script))
-                if step.from_end_s is not None and hit.end < duration - step.from_end_s:
-                    flags.append(self._flag("script_early", Severity.LOW, *where, step_id + (
-                        ("from_end_s", f"{step.from_end_s:g}"), ("at_s", f"{hit.end:.1f}")), script))
-            elif step.required:
-                near = max(hits, key=lambda h: h.score, default=None)
-                around = candidates or list(transcript.utterances)  # no speech of that role at all
-                expected = around[-1] if step.phase == "closing" else around[0]
-                if _mean_probability(expected) < self.min_word_probability:
-                    continue  # unverifiable: the recogniser could not make out that speech
-                best = near.score if near else 0.0
-                flags.append(self._flag(
-                    "script_missing", step.severity, step.role, expected.start, expected.end,
-                    near.utterance.text if near else "", (100 - best) / 100, expected.speaker,
-                    step_id + (("best_score", f"{best:.0f}"), ("threshold", f"{self.threshold:g}"),
-                               ("phase", step.phase)), script))
+        flags += self._order_flags(found, script)
+        flags += self._forbidden_flags(_spoken_by(transcript.utterances, Role.OPERATOR), script)
+        return sorted(flags, key=lambda f: (f.start, f.kind))
+
+    def _check_step(self, step: Step, script: Script, utterances: tuple[Utterance, ...],
+                    duration: float) -> tuple[_Hit | None, list[Flag]]:
+        """Where the call says ``step`` (None: nowhere), and the step's flags: late, early or missing."""
+        candidates = _spoken_by(utterances, step.role)
+        region = [u for u in candidates if (step.phase != "opening" or u.start < duration / 2)
+                  and (step.phase != "closing" or u.end > duration / 2)]
+        hits = [h for h in (self._hit(step.phrases, u) for u in region) if h]
+        good = sorted((h for h in hits if h.score >= self.threshold), key=lambda h: h.start)
+        if good:
+            hit = good[-1] if step.phase == "closing" else good[0]
+            return hit, self._timing_flags(step, hit, duration, script)
+        if not step.required:
+            return None, []
+        around = candidates or list(utterances)  # no speech of that role at all
+        missing = self._missing_flag(step, hits, around, script)
+        return None, [missing] if missing else []
+
+    def _timing_flags(self, step: Step, hit: _Hit, duration: float, script: Script) -> list[Flag]:
+        """A found step said later than its ``within_s`` or earlier than its ``from_end_s``."""
+        flags = []
+        step_id = (("step", step.id),)
+        where = (step.role, hit.start, hit.end, hit.utterance.text, hit.score / 100, hit.utterance.speaker)
+        if step.within_s is not None and hit.start > step.within_s:
+            flags.append(self._flag("script_late", Severity.LOW, *where, step_id + (
+                ("within_s", f"{step.within_s:g}"), ("at_s", f"{hit.start:.1f}")), script))
+        if step.from_end_s is not None and hit.end < duration - step.from_end_s:
+            flags.append(self._flag("script_early", Severity.LOW, *where, step_id + (
+                ("from_end_s", f"{step.from_end_s:g}"), ("at_s", f"{hit.end:.1f}")), script))
+        return flags
+
+    def _missing_flag(self, step: Step, hits: list[_Hit], around: list[Utterance], script: Script) -> Flag | None:
+        """A required step not said, flagged on the first (closing: last) utterance ``around``;
+        None where the recogniser could not make out that speech, so it is unverifiable."""
+        near = max(hits, key=lambda h: h.score, default=None)
+        expected = around[-1] if step.phase == "closing" else around[0]
+        if _mean_probability(expected) < self.min_word_probability:
+            return None
+        best = near.score if near else 0.0
+        return self._flag(
+            "script_missing", step.severity, step.role, expected.start, expected.end,
+            near.utterance.text if near else "", (100 - best) / 100, expected.speaker,
+            (("step", step.id), ("best_score", f"{best:.0f}"), ("threshold", f"{self.threshold:g}"),
+             ("phase", step.phase)), script)
+
+    def _order_flags(self, found: list[tuple[Step, _Hit]], script: Script) -> list[Flag]:
+        """Found steps said before a step the script puts earlier."""
+        flags = []
         latest: tuple[Step, _Hit] | None = None
         for step, hit in found:
             if latest and hit.start < latest[1].start:
@@ -333,7 +361,12 @@ class ScriptDetector:
                                         (("step", step.id), ("expected_after", latest[0].id)), script))
             else:
                 latest = (step, hit)
-        for utterance in spoken_by(Role.OPERATOR):
+        return flags
+
+    def _forbidden_flags(self, operator_utterances: list[Utterance], script: Script) -> list[Flag]:
+        """Forbidden phrases the operator said; of overlapping ones only the best."""
+        flags = []
+        for utterance in operator_utterances:
             hits = [(p, h) for p in script.forbidden
                     if (h := self._hit((p,), utterance)) and h.score >= self.forbidden_threshold]
             taken: list[_Hit] = []  # "not my problem" inside "that's not my problem": one flag
@@ -343,4 +376,4 @@ class ScriptDetector:
                     flags.append(self._flag("forbidden_phrase", Severity.HIGH, utterance.role, hit.start,
                                             hit.end, utterance.text, hit.score / 100, utterance.speaker,
                                             (("phrase", phrase),), script))
-        return sorted(flags, key=lambda f: (f.start, f.kind))
+        return flags

@@ -136,10 +136,8 @@ class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
         ``transcript`` is stored as given: the caller passes the redacted one. The ``score``
         items name flags by their index in ``flags``; they are stored with the flag ids.
         """
-        meta = call.metadata
-        utterances = transcript.utterances
-        words_all = transcript.words
-        mean_probability = sum(w.probability for w in words_all) / len(words_all) if words_all else None
+        row = self._call_row(call, transcript, run_id, asr_model, diarization, language_source, redacted,
+                             detectors, audio_path)
         with self.transaction() as con:
             con.execute(
                 "INSERT INTO calls (call_id, path, file_name, operator_id, direction, campaign, "
@@ -147,52 +145,73 @@ class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
                 "source_sample_rate, has_speech, word_count, asr_model, diarization, run_id, redacted, "
                 "detectors, audio_path, team, mean_word_probability) "
                 "VALUES (?, ?, ?, ?, ?, ?, TRY_CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [call.call_id, call.path, Path(call.path).name, meta.operator_id, meta.direction,
-                 meta.campaign, meta.started_at, transcript.language, transcript.language_probability,
-                 language_source, transcript.duration, transcript.channels, transcript.sample_rate,
-                 transcript.has_speech, len(words_all), asr_model, diarization, run_id,
-                 redacted, json.dumps(detectors or {}), audio_path, meta.team, mean_probability],
+                row,
             )
             flag_ids = self._insert_flags(con, call.call_id, flags)
             if score is not None:
                 self._insert_score(con, score, flag_ids)
             self._insert_pii(con, call.call_id, pii)
-            if metrics:
-                con.executemany("INSERT INTO call_metrics VALUES (?, ?, ?, ?)",
-                                [[call.call_id, name, role, value] for name, role, value in metrics])
-            summary = {SUMMARY_METRICS[(n, r)]: v for n, r, v in metrics if (n, r) in SUMMARY_METRICS}
-            con.execute(f"INSERT INTO call_summary (call_id{''.join(', ' + c for c in summary)}) "
-                        f"VALUES (?{', ?' * len(summary)})", [call.call_id, *summary.values()])
-            if dead_air:
-                con.executemany("INSERT INTO dead_air VALUES (?, ?, ?)",
-                                [[call.call_id, start, end] for start, end in dead_air])
-            if utterances:
-                con.execute(
-                    "INSERT INTO utterances SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
-                    "unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::DOUBLE[]), "
-                    "unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
-                    [call.call_id, list(range(len(utterances))), [u.speaker for u in utterances],
-                     [u.role.value for u in utterances], [u.channel for u in utterances],
-                     [u.start for u in utterances], [u.end for u in utterances],
-                     [u.text for u in utterances]],
-                )
-            words = [(i, j, w) for i, u in enumerate(utterances) for j, w in enumerate(u.words)]
-            if words:
-                con.execute(
-                    "INSERT INTO words SELECT ?, unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
-                    "unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
-                    [call.call_id, [i for i, _, _ in words], [j for _, j, _ in words],
-                     [w.start for *_, w in words], [w.end for *_, w in words],
-                     [w.text for *_, w in words], [w.probability for *_, w in words]],
-                )
-            turns = transcript.turns
-            if turns:
-                con.execute(
-                    "INSERT INTO speaker_turns SELECT ?, unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), "
-                    "unnest(?::DOUBLE[])",
-                    [call.call_id, [t.speaker for t in turns], [t.start for t in turns],
-                     [t.end for t in turns]],
-                )
+            self._insert_metrics(con, call.call_id, metrics, dead_air)
+            self._insert_transcript(con, call.call_id, transcript)
+
+    @staticmethod
+    def _call_row(call: Call, transcript: Transcript, run_id: str | None, asr_model: str, diarization: str,
+                  language_source: str, redacted: bool, detectors: dict | None, audio_path: str | None) -> list:
+        """The ``calls`` row of a call, in the column order ``save_call`` inserts."""
+        meta = call.metadata
+        words_all = transcript.words
+        mean_probability = sum(w.probability for w in words_all) / len(words_all) if words_all else None
+        return [call.call_id, call.path, Path(call.path).name, meta.operator_id, meta.direction,
+                meta.campaign, meta.started_at, transcript.language, transcript.language_probability,
+                language_source, transcript.duration, transcript.channels, transcript.sample_rate,
+                transcript.has_speech, len(words_all), asr_model, diarization, run_id,
+                redacted, json.dumps(detectors or {}), audio_path, meta.team, mean_probability]
+
+    @staticmethod
+    def _insert_metrics(con: duckdb.DuckDBPyConnection, call_id: str, metrics: list[tuple[str, str, float]],
+                        dead_air: tuple[tuple[float, float], ...]) -> None:
+        """Insert a call's metrics, its ``call_summary`` row and its dead-air gaps."""
+        if metrics:
+            con.executemany("INSERT INTO call_metrics VALUES (?, ?, ?, ?)",
+                            [[call_id, name, role, value] for name, role, value in metrics])
+        summary = {SUMMARY_METRICS[(n, r)]: v for n, r, v in metrics if (n, r) in SUMMARY_METRICS}
+        con.execute(f"INSERT INTO call_summary (call_id{''.join(', ' + c for c in summary)}) "
+                    f"VALUES (?{', ?' * len(summary)})", [call_id, *summary.values()])
+        if dead_air:
+            con.executemany("INSERT INTO dead_air VALUES (?, ?, ?)",
+                            [[call_id, start, end] for start, end in dead_air])
+
+    @staticmethod
+    def _insert_transcript(con: duckdb.DuckDBPyConnection, call_id: str, transcript: Transcript) -> None:
+        """Insert a transcript's utterances, words and speaker turns."""
+        utterances = transcript.utterances
+        if utterances:
+            con.execute(
+                "INSERT INTO utterances SELECT ?, unnest(?::INTEGER[]), unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::DOUBLE[]), "
+                "unnest(?::DOUBLE[]), unnest(?::VARCHAR[])",
+                [call_id, list(range(len(utterances))), [u.speaker for u in utterances],
+                 [u.role.value for u in utterances], [u.channel for u in utterances],
+                 [u.start for u in utterances], [u.end for u in utterances],
+                 [u.text for u in utterances]],
+            )
+        words = [(i, j, w) for i, u in enumerate(utterances) for j, w in enumerate(u.words)]
+        if words:
+            con.execute(
+                "INSERT INTO words SELECT ?, unnest(?::INTEGER[]), unnest(?::INTEGER[]), "
+                "unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
+                [call_id, [i for i, _, _ in words], [j for _, j, _ in words],
+                 [w.start for *_, w in words], [w.end for *_, w in words],
+                 [w.text for *_, w in words], [w.probability for *_, w in words]],
+            )
+        turns = transcript.turns
+        if turns:
+            con.execute(
+                "INSERT INTO speaker_turns SELECT ?, unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), "
+                "unnest(?::DOUBLE[])",
+                [call_id, [t.speaker for t in turns], [t.start for t in turns],
+                 [t.end for t in turns]],
+            )
 
     @staticmethod
     def _insert_flags(con: duckdb.DuckDBPyConnection, call_id: str, flags: tuple[Flag, ...]) -> list[int]:
