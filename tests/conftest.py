@@ -7,16 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from helpers.paths import SAMPLE_AUDIO, SHARED_DATA
+
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # a loaded CI machine can take longer than the default 20 s to start the ephemeral server
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("DO_NOT_TRACK", "1")
-
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE_AUDIO = REPO / "sample_audio"
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +36,14 @@ def batch(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("db") / "samples.duckdb")
     summary = run_batch([SAMPLE_AUDIO], store, engine_for(Config()))
     return store, summary
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh database with four scored calls (helpers.scores.scored_store); no models needed."""
+    from helpers.scores import scored_store
+
+    return scored_store(tmp_path / "qa.duckdb")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 CALLQA = [sys.executable, "-m", "qa.cli"]
 STEREO_CALL = SAMPLE_AUDIO / "20261202T114500_op02_inbound_billing_es.wav"

@@ -10,17 +10,12 @@ import pytest
 from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, _digits_apart, load_truth
 from qa.ingest import content_hash
 
-from conftest import SAMPLE_AUDIO
+from helpers.events import overlaps
+from helpers.paths import SAMPLE_AUDIO
 
 pytestmark = pytest.mark.integration
 
 TRUTHS = sorted(SAMPLE_AUDIO.glob("*.json"))
-TOLERANCE_S = 1.0
-
-
-def overlaps(start, end, event):
-    return start <= event["end"] + TOLERANCE_S and end >= event["start"] - TOLERANCE_S
-
 
 # Events the recogniser destroys before any detector sees them (whisper `base`, espeak-ng Finnish):
 # "Liisa Korhonen" comes back as "Liisa kokoinen" after a garbled name question, and the spelled

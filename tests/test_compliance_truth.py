@@ -10,8 +10,8 @@ from qa.compliance.suite import Compliance
 from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, load_truth, truth_transcript
 from qa.ingest import identify
 
-from conftest import SAMPLE_AUDIO
-from test_compliance_integration import overlaps
+from helpers.events import overlaps
+from helpers.paths import SAMPLE_AUDIO
 
 TRUTHS = sorted(SAMPLE_AUDIO.glob("*.json"))
 

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 from qa.scoring.rescore import review_flag
 from qa.store import Store
-from test_scores_store import BOOK, flag, store_call
+from helpers.scores import BOOK, flag, store_call
 
 pytestmark = pytest.mark.integration
 CALLS = ("20261202T114500_op02_inbound_billing_es.wav", "20261203T133000_op04_inbound_collections_fi.wav",

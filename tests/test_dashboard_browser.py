@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from helpers.dashboard import PROFANITY_CALL, copy_database, profanity_flag
+from helpers.paths import REPO
 from qa.store import Store
-from test_dashboard_pages import PROFANITY_CALL, copy_database, profanity_flag
 
 pytestmark = pytest.mark.integration
 
-REPO = Path(__file__).resolve().parents[1]
 SHOTS = REPO / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

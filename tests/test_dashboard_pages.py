@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from helpers.dashboard import PROFANITY_CALL, copy_database, profanity_flag  # noqa: E402
+from helpers.paths import REPO  # noqa: E402
 from qa.auth import hash_password  # noqa: E402
 from qa.scoring.rescore import review_flag  # noqa: E402
 from qa.scoring.scorecard import load_scorecards  # noqa: E402
@@ -18,20 +18,7 @@ from qa.store import Store  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
-APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
-PROFANITY_CALL = "20261130T103000_op02_inbound_support_en.wav"
-
-
-def copy_database(store: Store, folder: Path) -> tuple[Path, Path]:
-    """The batch's database and its redacted audio copied into ``folder``, plus a config file."""
-    db = folder / "dashboard.duckdb"
-    shutil.copy(store.path, db)
-    audio = store.path.parent / "redacted_audio"
-    if audio.is_dir():
-        shutil.copytree(audio, folder / "redacted_audio")
-    config = folder / "callqa.toml"
-    config.write_text('[scoring]\ntimezone = "UTC"\n', encoding="utf-8")  # audio paths are relative to the db
-    return db, config
+APP = REPO / "dashboards" / "app.py"
 
 
 @pytest.fixture(autouse=True)
@@ -89,12 +76,6 @@ def open_profanity_call(at: AppTest) -> AppTest:
     open_from_table(at, "rq_table", PROFANITY_CALL)
     assert [s.value for s in at.subheader] == [PROFANITY_CALL]
     return at
-
-
-def profanity_flag(store: Store) -> dict:
-    call = next(c for c in store.calls() if c.file_name == PROFANITY_CALL)
-    flag = next(f for f in store.call_flags(call.call_id) if f["kind"] == "profanity")
-    return flag | {"call_id": call.call_id}
 
 
 def test_login_is_required_and_wrong_passwords_are_refused(dashboard):

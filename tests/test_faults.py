@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 from qa.config import parse_config
 from qa.batch import run_batch
 from qa.engine import Engine

@@ -12,7 +12,7 @@ from qa.faults import Fault
 from qa.pipeline import transcribe_calls, with_vad
 from qa.transcribe.base import Recognition
 from qa.types import Call, CallMetadata, Word
-from tests.conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 POISON = 0.25  # a channel whose first sample is this makes the fake recogniser fail
 

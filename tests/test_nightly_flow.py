@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 
 @pytest.mark.integration

@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 import pytest
 
 from qa.audio import load_audio
-from tests.conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 CALLS = ("20261201T141000_op03_inbound_billing_en.wav", "20261130T103000_op02_inbound_support_en.wav",
          "20261202T114500_op02_inbound_billing_es.wav")

@@ -6,7 +6,7 @@ import pytest
 
 from qa.scoring.calibration import cohen_kappa, detector_precision, reviewer_agreement
 from qa.scoring.rescore import review_flag
-from test_scores_store import BOOK, flag, store, store_call  # noqa: F401  (the fixture)
+from helpers.scores import BOOK
 
 
 def flag_ids(store, call_id):

@@ -14,7 +14,7 @@ from qa.engine import engine_for
 from qa.scoring.metrics import call_metrics
 from qa.types import Role
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import time
 import duckdb
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 pytestmark = pytest.mark.integration
 

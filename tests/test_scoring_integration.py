@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 pytestmark = pytest.mark.integration
 CALLQA = [sys.executable, "-m", "qa.cli"]

@@ -15,7 +15,7 @@ from qa.store import Store
 from qa.synth import synthesize
 from qa.types import Call, CallMetadata, Role, SpeechTurn, Transcript, Utterance, Word
 
-from conftest import REPO
+from helpers.paths import REPO
 
 TODAY = date(2026, 3, 30)  # a Monday
 CALLS = 5000

@@ -7,7 +7,7 @@ from qa.audio import load_audio
 from qa.transcribe.vad import (
     WINDOW, SpeechActivity, asr_options, cut_regions, silero_probabilities, speech_activity, turn_options,
 )
-from tests.conftest import SAMPLE_AUDIO
+from helpers.paths import SAMPLE_AUDIO
 
 pytest.importorskip("faster_whisper")
 
