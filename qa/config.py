@@ -109,26 +109,24 @@ class RolesConfig:
 
 @dataclass(frozen=True)
 class ComplianceConfig:
-    """Detectors and personal-data handling (see the module docstring for each key)."""
+    """Which detectors run, personal-data handling, and each detector's settings.
+
+    A detector's settings are declared by the detector (qa/compliance/registry.py) and read
+    from ``[compliance.<name>]``, or from the flat ``[compliance]`` keys documented above.
+    """
 
     detectors: tuple[str, ...] = ("pii", "profanity", "loudness", "script")
     redact: bool = True
-    profanity_allow: tuple[str, ...] = ()
-    profanity_deny: tuple[str, ...] = ()
-    scripts: str = ""
-    company: str = ""
-    raised_lu: float = 6.0
-    min_raised_s: float = 1.0
-    quiet_floor_lufs: float = -45.0
-    quiet_relative_lu: float = 12.0
-    leak_window_s: float = 120.0
-    no_card_campaigns: tuple[str, ...] = ()
     keep_original_audio: bool = False
     audio_redaction: str = "beep"
     redacted_audio_dir: str = ""
+    settings: tuple[tuple[str, Any], ...] = ()  # (detector, its settings) where any differ from the defaults
 
+    def settings_for(self, name: str) -> Any:
+        """A detector's settings: as configured, or its declared defaults."""
+        from qa.compliance.registry import detector_spec
 
-DETECTORS = ("pii", "profanity", "loudness", "script")
+        return dict(self.settings).get(name) or detector_spec(name).settings()
 
 
 @dataclass(frozen=True)
@@ -200,6 +198,34 @@ def _section(cls: type, values: dict[str, Any], name: str) -> Any:
     return replace(default, **updates)
 
 
+def _compliance(values: dict[str, Any]) -> ComplianceConfig:
+    """``[compliance]``: its own keys, each detector's flat keys, and ``[compliance.<name>]`` tables."""
+    from qa.compliance.registry import detector_specs
+
+    specs = detector_specs()
+    own = {f.name for f in fields(ComplianceConfig)} - {"settings"}
+    flat = {key: (spec.name, name) for spec in specs.values() for key, name in spec.flat_keys}
+    general: dict[str, Any] = {}
+    per_detector: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        if key in own:
+            general[key] = value
+        elif key in specs and isinstance(value, dict):
+            per_detector.setdefault(key, {}).update(value)
+        elif key in flat:
+            per_detector.setdefault(flat[key][0], {})[flat[key][1]] = value
+        else:
+            known = [*sorted(own), *flat, *(f"[compliance.{name}]" for name in specs)]
+            raise ConfigError(f"[compliance] has no setting {key!r} (known: {', '.join(known)})")
+    config = _section(ComplianceConfig, general, "compliance")
+    unknown = [name for name in config.detectors if name not in specs]
+    if unknown:
+        raise ConfigError(f"[compliance] detectors: unknown {', '.join(sorted(unknown))} (known: {', '.join(specs)})")
+    settings = tuple((name, _section(specs[name].settings, items, f"compliance.{name}"))
+                     for name, items in sorted(per_detector.items()))
+    return replace(config, settings=settings)
+
+
 def parse_config(data: dict[str, Any]) -> Config:
     """Build a validated Config from a parsed TOML document."""
     sections = {f.name: f.type for f in fields(Config)}
@@ -210,7 +236,7 @@ def parse_config(data: dict[str, Any]) -> Config:
         asr=_section(AsrConfig, data.get("asr", {}), "asr"),
         diarization=_section(DiarizationConfig, data.get("diarization", {}), "diarization"),
         roles=_section(RolesConfig, data.get("roles", {}), "roles"),
-        compliance=_section(ComplianceConfig, data.get("compliance", {}), "compliance"),
+        compliance=_compliance(data.get("compliance", {})),
         scoring=_section(ScoringConfig, data.get("scoring", {}), "scoring"),
         batch=_section(BatchConfig, data.get("batch", {}), "batch"),
         dashboard=_section(DashboardConfig, data.get("dashboard", {}), "dashboard"),
@@ -226,12 +252,6 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError("[scoring] needs 0 < dead_air_s <= hold_s")
     if config.compliance.audio_redaction not in ("beep", "silence"):
         raise ConfigError("[compliance] audio_redaction must be 'beep' or 'silence'")
-    unknown_detectors = set(config.compliance.detectors) - set(DETECTORS)
-    if unknown_detectors:
-        raise ConfigError(
-            f"[compliance] detectors: unknown {', '.join(sorted(unknown_detectors))} "
-            f"(known: {', '.join(DETECTORS)})"
-        )
     if config.diarization.backend not in _DIARIZATION_BACKENDS:
         raise ConfigError(
             f"[diarization] backend must be one of {', '.join(_DIARIZATION_BACKENDS)}, "

@@ -132,17 +132,19 @@ def test_unreliable_languages_per_model(tmp_path):
 
 
 BAD_CARDS = [
-    ("scorecards: {sales: {criteria: [{id: a, weight: 100, flags: {kinds: [x]}}]}}", "needs a 'default'"),
-    ("scorecards: {default: {criteria: [{id: a, weight: 90, flags: {kinds: [x]}}]}}", "weights sum to 90"),
+    ("scorecards: {sales: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}}]}}", "needs a 'default'"),
+    ("scorecards: {default: {criteria: [{id: a, weight: 90, flags: {kinds: [profanity]}}]}}", "weights sum to 90"),
     ("scorecards: {default: {criteria: [{id: a, weight: 100}]}}", "exactly one of 'flags' or 'metric'"),
-    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [x]}, colour: red}]}}",
+    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}, colour: red}]}}",
      "unknown key(s) colour"),
     ("scorecards: {default: {criteria: [{id: a, weight: 100, metric: {name: m}}]}}", "needs min and/or max"),
-    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [x]}}, "
-     "{id: b, weight: 5, auto_fail: true, flags: {kinds: [y]}}]}}", "auto_fail criterion has no weight"),
-    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [x], roles: [boss]}}]}}",
+    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}}, "
+     "{id: b, weight: 5, auto_fail: true, flags: {kinds: [raised_voice]}}]}}", "auto_fail criterion has no weight"),
+    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity], roles: [boss]}}]}}",
      "unknown role 'boss'"),
     ("scorecards: {default: {extends: nope, criteria: []}}", "no scorecard 'nope'"),
+    ("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanty]}}]}}",
+     "unknown flag kind 'profanty' (known: script_missing"),
     ("scorecards: [", "invalid YAML"),
 ]
 
@@ -158,9 +160,9 @@ def test_bad_scorecards_are_refused_with_the_reason(tmp_path, text, message):
 
 def test_scorecard_version_changes_with_the_file(tmp_path):
     path = tmp_path / "cards.yaml"
-    path.write_text("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [x]}}]}}")
+    path.write_text("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}}]}}")
     first = load_scorecards(path).select(None).version
-    path.write_text("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [y]}}]}}")
+    path.write_text("scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [raised_voice]}}]}}")
     assert load_scorecards(path).select(None).version != first
 
 

@@ -13,16 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from qa.types import Call, Flag, Severity, Transcript
+from qa.types import Call, Flag, PiiMention, Severity, Transcript
 
-__all__ = ["FLAG_KINDS", "CallContext", "Detector", "Flag", "PiiSpan", "Severity", "TextFinding"]
-
-# Every flag kind and the detector that raises it.
-FLAG_KINDS: dict[str, str] = {
-    "pii_leak": "pii", "profanity": "profanity", "raised_voice": "loudness", "quiet_voice": "loudness",
-    "script_missing": "script", "script_order": "script", "script_late": "script", "script_early": "script",
-    "forbidden_phrase": "script",
-}
+__all__ = ["CallContext", "Detector", "Flag", "PiiSpan", "Severity", "TextFinding"]
 
 if TYPE_CHECKING:
     from qa.audio import Audio
@@ -62,8 +55,9 @@ class CallContext:
     """Everything a call-level detector may look at."""
 
     call: Call
-    transcript: Transcript
+    transcript: Transcript  # redacted as configured
     audio: "Audio | None" = None
+    pii: tuple[PiiMention, ...] = ()  # personal data found in the clear transcript
 
     @property
     def language(self) -> str | None:
@@ -71,7 +65,9 @@ class CallContext:
 
 
 class Detector(Protocol):
-    """A call-level detector: a stable ``name``, a ``version`` and ``detect``."""
+    """A call-level detector: a stable ``name``, a ``version`` and ``detect``; registered in
+    qa/compliance/registry.py. One that also works on plain text (``callqa detect``) has
+    ``text_findings(text, language, role) -> list[TextFinding]``."""
 
     name: str
     version: str

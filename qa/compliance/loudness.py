@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.compliance.base import CallContext, Flag, Severity
+from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.types import Role, Utterance, Word
 
 SAMPLE_RATE = 16_000
@@ -164,3 +165,13 @@ class LoudnessDetector:
             detector_version=self.version, confidence=1.0, speaker=operator,
             details=(("operator_lufs", f"{level:.1f}"), ("under_customer_lu", f"{under:.1f}")),
         )]
+
+
+register(DetectorSpec(
+    name=LoudnessDetector.name, version=LoudnessDetector.version, kinds=("raised_voice", "quiet_voice"),
+    build=LoudnessDetector, settings=LoudnessConfig,
+    flat_keys=tuple((key, key) for key in ("raised_lu", "min_raised_s", "quiet_floor_lufs", "quiet_relative_lu")),
+    synthetic=(SyntheticRate("raised_voice", "operator", 0.01, 0.8, (0, 0.7, 0.3)),
+               SyntheticRate("raised_voice", "customer", 0.05, 0.1, (1, 0, 0)),
+               SyntheticRate("quiet_voice", "operator", 0.015, 0.5, (0, 1, 0), at_most_one=True)),
+))

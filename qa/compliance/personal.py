@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from qa.compliance.base import PiiSpan
+from qa.compliance.base import CallContext, PiiSpan
+from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.types import Flag, PiiMention, Role, Severity, Transcript, Utterance
 
 CARD_TYPES = frozenset({"CREDIT_CARD", "CARD_SECURITY_CODE", "CARD_EXPIRY"})
@@ -175,3 +176,32 @@ def _leak_reason(mention: PiiMention, mentions: list[PiiMention], campaign: str 
         if not given:
             return "operator disclosed data the customer did not give", Severity.MEDIUM
     return None, Severity.LOW
+
+
+@dataclass(frozen=True)
+class LeakSettings:
+    """When personal data said in a call is a leak (see the module docstring)."""
+
+    leak_window_s: float = 120.0  # operator repeating data the customer gave this recently is no leak
+    no_card_campaigns: tuple[str, ...] = ()  # campaigns that must not take card data at all
+
+
+class LeakDetector:
+    """``pii_leak`` flags from the personal data the suite found in the call (``context.pii``)."""
+
+    name = "pii"
+    version = "1"
+
+    def __init__(self, settings: LeakSettings = LeakSettings()) -> None:
+        self.settings = settings
+
+    def detect(self, context: CallContext) -> list[Flag]:
+        return leak_flags(list(context.pii), context.transcript, context.call.metadata.campaign,
+                          self.settings.no_card_campaigns, self.settings.leak_window_s, self.version)
+
+
+register(DetectorSpec(
+    name=LeakDetector.name, version=LeakDetector.version, kinds=("pii_leak",), build=LeakDetector,
+    settings=LeakSettings, flat_keys=(("leak_window_s", "leak_window_s"), ("no_card_campaigns", "no_card_campaigns")),
+    synthetic=(SyntheticRate("pii_leak", "operator", 0.012, 0.7, (0, 1, 0)),),
+))

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from qa.compliance.base import CallContext, Flag, Severity, TextFinding
+from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.errors import ConfigError
 from qa.types import Role, Utterance
 
@@ -283,6 +284,10 @@ class ProfanityDetector:
             i += 1
         return found
 
+    def text_findings(self, text: str, language: str | None, role: str | None) -> list[TextFinding]:
+        """Profanity in a plain text, whoever said it (``callqa detect``)."""
+        return self.find(text, language)
+
     def find(self, text: str, language: str | None) -> list[TextFinding]:
         """Profanity in ``text``: one finding per matched word or phrase, with character offsets."""
         tokens = tokenize(text)
@@ -318,3 +323,12 @@ class ProfanityDetector:
                          ("terms", ", ".join(t.label for _, _, t in matches)),
                          ("language", context.language or ""))))
         return flags
+
+
+register(DetectorSpec(
+    name=ProfanityDetector.name, version=ProfanityDetector.version, kinds=("profanity",),
+    build=ProfanityDetector, settings=ProfanityConfig,
+    flat_keys=(("profanity_allow", "allow"), ("profanity_deny", "deny")),
+    synthetic=(SyntheticRate("profanity", "operator", 0.004, 1.0, (0, 0.6, 0.4)),
+               SyntheticRate("profanity", "customer", 0.03, 0.1, (0.5, 0.3, 0.2))),
+))

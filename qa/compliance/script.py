@@ -36,6 +36,7 @@ from rapidfuzz import fuzz
 
 from qa.compliance.base import CallContext, Flag, Severity, TextFinding
 from qa.compliance.profanity import timed_tokens, tokenize
+from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.errors import ConfigError
 from qa.types import Role, Utterance
 
@@ -268,6 +269,10 @@ class ScriptDetector:
                 best = (score, j - i, i, j)
         return best and _Hit(best[0], utterance, times[best[2]][0], times[best[3] - 1][1])
 
+    def text_findings(self, text: str, language: str | None, role: str | None) -> list[TextFinding]:
+        """Forbidden phrases in a plain text said by anyone but the customer (``callqa detect``)."""
+        return [] if role == "customer" else self.find_forbidden(text, language)
+
     def find_forbidden(self, text: str, language: str | None) -> list[TextFinding]:
         """Forbidden phrases of the default script of ``language`` in ``text`` (character spans)."""
         script = self.scripts.select(None, language)
@@ -377,3 +382,32 @@ class ScriptDetector:
                                             hit.end, utterance.text, hit.score / 100, utterance.speaker,
                                             (("phrase", phrase),), script))
         return flags
+
+
+@dataclass(frozen=True)
+class ScriptSettings:
+    """``[compliance.script]``: the script book, the company name and the match thresholds."""
+
+    scripts: str = ""  # YAML script book ("" = the shipped default, qa/compliance/scripts/)
+    company: str = ""  # company name the greeting must contain ("" = any name)
+    threshold: float = 80.0
+    forbidden_threshold: float = 90.0
+    min_word_probability: float = 0.5
+
+
+def _script_detector(settings: ScriptSettings) -> ScriptDetector:
+    return ScriptDetector(load_scripts(settings.scripts or None, company=settings.company or None),
+                          threshold=settings.threshold, forbidden_threshold=settings.forbidden_threshold,
+                          min_word_probability=settings.min_word_probability)
+
+
+register(DetectorSpec(
+    name=ScriptDetector.name, version=ScriptDetector.version,
+    kinds=("script_missing", "script_order", "script_late", "script_early", "forbidden_phrase"),
+    build=_script_detector, settings=ScriptSettings, flat_keys=(("scripts", "scripts"), ("company", "company")),
+    synthetic=(SyntheticRate("script_missing", "operator", 0.10, 0.6, (0, 1, 0)),
+               SyntheticRate("script_late", "operator", 0.06, 0.5, (1, 0, 0)),
+               SyntheticRate("script_early", "operator", 0.03, 0.5, (1, 0, 0)),
+               SyntheticRate("script_order", "operator", 0.03, 0.5, (1, 0, 0)),
+               SyntheticRate("forbidden_phrase", "operator", 0.003, 0.9, (0, 0, 1))),
+))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from qa.compliance.base import CallContext
-from qa.compliance.personal import find_mentions, leak_flags, redact_transcript
+from qa.compliance.base import CallContext, Detector
+from qa.compliance.personal import find_mentions, redact_transcript
+from qa.compliance.registry import detector_spec
 from qa.config import ComplianceConfig
 from qa.types import Call, Flag, PiiMention, Transcript
 
@@ -37,42 +38,30 @@ class Compliance:
 
     def __init__(self, config: ComplianceConfig | None = None) -> None:
         self.config = config or ComplianceConfig()
+        self._detectors: dict[str, Detector] = {}
 
     @cached_property
     def pii(self):
+        """The personal-data recogniser: redaction runs whatever detectors are configured."""
         from qa.compliance.pii import PiiDetector
 
         return PiiDetector()
 
-    @cached_property
-    def profanity(self):
-        from qa.compliance.profanity import ProfanityConfig, ProfanityDetector
-
-        return ProfanityDetector(ProfanityConfig(allow=self.config.profanity_allow, deny=self.config.profanity_deny))
-
-    @cached_property
-    def loudness(self):
-        from qa.compliance.loudness import LoudnessConfig, LoudnessDetector
-
-        c = self.config
-        return LoudnessDetector(LoudnessConfig(raised_lu=c.raised_lu, min_raised_s=c.min_raised_s,
-                                               quiet_floor_lufs=c.quiet_floor_lufs,
-                                               quiet_relative_lu=c.quiet_relative_lu))
-
-    @cached_property
-    def script(self):
-        from qa.compliance.script import ScriptDetector, load_scripts
-
-        return ScriptDetector(load_scripts(self.config.scripts or None, company=self.config.company or None))
+    def detector(self, name: str) -> Detector:
+        """A registered detector, built with its configured settings on first use."""
+        if name not in self._detectors:
+            self._detectors[name] = detector_spec(name).build(self.config.settings_for(name))
+        return self._detectors[name]
 
     def load(self) -> None:
         """Load every configured detector now (before a timed batch)."""
-        for name in {"pii", *self.config.detectors}:
-            getattr(self, name)
+        self.pii
+        for name in self.config.detectors:
+            self.detector(name)
 
     def versions(self) -> dict[str, str]:
         """Detector name -> version, for the run record."""
-        return {name: getattr(self, name).version for name in self.config.detectors}
+        return {name: detector_spec(name).version for name in self.config.detectors}
 
     def redact(self, call: Call, transcript: Transcript) -> tuple[list[PiiMention], Transcript]:
         """Personal-data mentions of one call and its transcript redacted as configured.
@@ -86,20 +75,15 @@ class Compliance:
 
     def analyze(self, call: Call, transcript: Transcript, audio: "Audio | None" = None) -> Analysis:
         """Flags and personal data of one call, and its transcript redacted as configured."""
-        seconds: dict[str, float] = {}
-        flags: list[Flag] = []
         started = time.perf_counter()
         mentions, redacted = self.redact(call, transcript)
-        if "pii" in self.config.detectors:
-            flags += leak_flags(mentions, redacted, call.metadata.campaign, self.config.no_card_campaigns,
-                                self.config.leak_window_s, self.pii.version)
-        seconds["pii"] = time.perf_counter() - started
-        context = CallContext(call, redacted, audio)
-        for name in self.config.detectors:
-            if name == "pii" or not transcript.has_speech:
-                continue
-            started = time.perf_counter()
-            flags += getattr(self, name).detect(context)
-            seconds[name] = time.perf_counter() - started
+        seconds = {"redaction": time.perf_counter() - started}
+        flags: list[Flag] = []
+        if transcript.has_speech:
+            context = CallContext(call, redacted, audio, tuple(mentions))
+            for name in self.config.detectors:
+                started = time.perf_counter()
+                flags += self.detector(name).detect(context)
+                seconds[name] = time.perf_counter() - started
         flags.sort(key=lambda f: (f.start, f.kind))
         return Analysis(redacted, tuple(flags), tuple(mentions), seconds)

@@ -47,10 +47,10 @@ def detect_record(record: Any, compliance) -> dict[str, Any]:
     detectors = compliance.config.detectors
     spans = compliance.pii.find(text, language) if "pii" in detectors else []
     flags: list[dict[str, Any]] = []
-    if "profanity" in detectors:
-        flags += [_finding(f, role) for f in compliance.profanity.find(text, language)]
-    if "script" in detectors and role != "customer":
-        flags += [_finding(f, role) for f in compliance.script.find_forbidden(text, language)]
+    for name in detectors:
+        finder = getattr(compliance.detector(name), "text_findings", None)
+        if finder is not None:
+            flags += [_finding(f, role) for f in finder(text, language, role)]
     if role == "operator":
         flags += [
             {"kind": "pii_leak", "severity": "high", "start": s.start, "end": s.end, "role": role,

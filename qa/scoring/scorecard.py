@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from qa.compliance.registry import flag_kinds
 from qa.errors import ConfigError
 from qa.types import Flag, Role, Severity
 
@@ -148,7 +149,10 @@ def _flag_rule(raw: Any, path: object, where: str) -> FlagRule:
     if severity not in {s.value for s in Severity}:
         raise _fail(path, f"{where}.min_severity", "must be low, medium or high")
     details = _keys(raw.get("details", {}), set(map(str, raw.get("details", {}))), path, f"{where}.details")
-    return FlagRule(_names(raw["kinds"], path, f"{where}.kinds"), tuple(Role(r) for r in roles), Severity(severity),
+    kinds, known = _names(raw["kinds"], path, f"{where}.kinds"), flag_kinds()
+    if bad := [k for k in kinds if k not in known]:
+        raise _fail(path, f"{where}.kinds", f"unknown flag kind {bad[0]!r} (known: {', '.join(known)})")
+    return FlagRule(kinds, tuple(Role(r) for r in roles), Severity(severity),
                     tuple((str(k), _names(v, path, f"{where}.details.{k}")) for k, v in details.items()))
 
 

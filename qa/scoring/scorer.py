@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
-from qa.compliance.base import FLAG_KINDS
+from qa.compliance.registry import flag_kinds
 from qa.scoring.scorecard import Criterion, Scorability, ScorecardBook
 from qa.types import Flag, Score, ScoreItem
 
@@ -54,7 +54,8 @@ def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:
 
 
 def _flag_item(criterion: Criterion, call: ScoringInput) -> ScoreItem:
-    needed = {FLAG_KINDS.get(kind) for kind in criterion.flags.kinds}
+    kinds = flag_kinds()
+    needed = {kinds.get(kind) for kind in criterion.flags.kinds}
     if call.detectors is not None and None not in needed and not needed & call.detectors:
         return ScoreItem(criterion.id, criterion.label, criterion.weight, criterion.weight, applicable=False,
                          auto_fail=criterion.auto_fail,

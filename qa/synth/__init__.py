@@ -63,7 +63,8 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.scoring.scorecard import load_scorecards
-from qa.synth.flags import FLAG_KINDS, _Scripts
+from qa.compliance.registry import synthetic_rates
+from qa.synth.flags import _Scripts
 from qa.synth.frames import _chunk
 from qa.synth.population import TEAM_SIZE, _operators, _start_times
 from qa.synth.scores import _Scorer
@@ -91,7 +92,7 @@ def synthesize(store, calls: int, seed: int = 0, operators: int | None = None, d
     count = operators if operators is not None else max(10, round(calls / 1000))
     if count < 1:
         raise QAError("operators must be >= 1")
-    ops = _operators(rng, count, len(FLAG_KINDS))
+    ops = _operators(rng, count, len(synthetic_rates()))
     scripts = _Scripts()
     scorer = _Scorer(load_scorecards())
     start_us = _start_times(rng, calls, today, days, store.timezone)

@@ -2,40 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from qa.compliance.registry import SyntheticRate, synthetic_rates
 from qa.synth.population import (CAMPAIGNS, CARD_TYPES, EVIDENCE, LANGUAGES, PII_P, PII_TYPES, SEVERITIES,
                                  _constant, _names, _Operators)
-
-
-@dataclass(frozen=True)
-class _Kind:
-    """A flag kind on one role: base rate per 5-minute call, how much skill lowers it, severities."""
-
-    kind: str
-    role: str
-    rate: float
-    skill: float
-    severity_p: tuple[float, float, float]  # low, medium, high
-    at_most_one: bool = False
-
-
-FLAG_KINDS = (
-    _Kind("script_missing", "operator", 0.10, 0.6, (0, 1, 0)),
-    _Kind("script_late", "operator", 0.06, 0.5, (1, 0, 0)),
-    _Kind("script_early", "operator", 0.03, 0.5, (1, 0, 0)),
-    _Kind("script_order", "operator", 0.03, 0.5, (1, 0, 0)),
-    _Kind("forbidden_phrase", "operator", 0.003, 0.9, (0, 0, 1)),
-    _Kind("profanity", "operator", 0.004, 1.0, (0, 0.6, 0.4)),
-    _Kind("profanity", "customer", 0.03, 0.1, (0.5, 0.3, 0.2)),
-    _Kind("raised_voice", "operator", 0.01, 0.8, (0, 0.7, 0.3)),
-    _Kind("raised_voice", "customer", 0.05, 0.1, (1, 0, 0)),
-    _Kind("quiet_voice", "operator", 0.015, 0.5, (0, 1, 0), at_most_one=True),
-    _Kind("pii_leak", "operator", 0.012, 0.7, (0, 1, 0)),
-)
 
 
 class _Scripts:
@@ -96,7 +69,7 @@ def _flags(rng: np.random.Generator, ops: _Operators, scripts: _Scripts, n: int,
     """The chunk's flags, one row each, in (call, start) order; ``i`` is the call's row in the chunk
     and the ``d_*`` columns are the details (also as the ``details`` JSON)."""
     frames = []
-    for k, spec in enumerate(FLAG_KINDS):
+    for k, spec in enumerate(synthetic_rates()):
         count = _flag_count(rng, spec, ops.propensity[op, k], skill, duration, no_speech)
         frames.append(_kind_flags(rng, spec, scripts, np.repeat(np.arange(n), count), combo, duration))
     flags = pl.concat(frames).sort("i", "start_s")
@@ -108,7 +81,7 @@ def _flags(rng: np.random.Generator, ops: _Operators, scripts: _Scripts, n: int,
     )
 
 
-def _flag_count(rng: np.random.Generator, spec: _Kind, propensity: np.ndarray, skill: np.ndarray,
+def _flag_count(rng: np.random.Generator, spec: SyntheticRate, propensity: np.ndarray, skill: np.ndarray,
                 duration: np.ndarray, no_speech: np.ndarray) -> np.ndarray:
     """How many flags of ``spec`` each call gets (a call without speech none)."""
     rate = spec.rate * propensity * np.exp(-spec.skill * skill)
@@ -120,7 +93,7 @@ def _flag_count(rng: np.random.Generator, spec: _Kind, propensity: np.ndarray, s
     return rng.poisson(rate)
 
 
-def _kind_flags(rng: np.random.Generator, spec: _Kind, scripts: _Scripts, i: np.ndarray, combo: np.ndarray,
+def _kind_flags(rng: np.random.Generator, spec: SyntheticRate, scripts: _Scripts, i: np.ndarray, combo: np.ndarray,
                 duration: np.ndarray) -> pl.DataFrame:
     """The flags of ``spec``, one per entry of ``i`` (the call's row in the chunk), less the script
     flags of calls whose script has no step for them."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import NamedTuple
 
 import numpy as np
@@ -10,8 +11,8 @@ import polars as pl
 from qa.scoring.sentiment import SENTIMENT_LANGUAGES
 from qa.store import SUMMARY_METRICS
 from qa.synth.flags import _flags, _Scripts
-from qa.synth.population import (CAMPAIGNS, DETECTORS_JSON, DURATION_FACTOR, LANGUAGE_P, LANGUAGES, OUTBOUND_P,
-                                 WORD_PROBABILITY, _constant, _names, _Operators, _quantize, _two_decimals)
+from qa.synth.population import (CAMPAIGNS, DURATION_FACTOR, LANGUAGE_P, LANGUAGES, OUTBOUND_P, WORD_PROBABILITY,
+                                 _constant, _names, _Operators, _quantize, _two_decimals, synthetic_detectors)
 from qa.synth.scores import _Scorer
 
 
@@ -168,7 +169,7 @@ def _calls_frame(call_id: pl.Series, ops: _Operators, op: np.ndarray, campaign: 
         "asr_model": _constant("synthetic", n),
         "diarization": _names(("synthetic", "channels"), (recognition.channels == 2).astype(np.int64)),
         "redacted": np.zeros(n, dtype=bool),
-        "detectors": _constant(DETECTORS_JSON, n),
+        "detectors": _constant(json.dumps(synthetic_detectors()), n),
         "team": _names([f"synth-team{t + 1:02d}" for t in range(int(ops.team.max()) + 1)], ops.team[op]),
         "synthetic": np.ones(n, dtype=bool),
         "mean_word_probability": recognition.mean_word_p,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from qa.compliance.base import FLAG_KINDS as FLAG_KINDS_DETECTORS
+from qa.compliance.registry import detector_specs
 
 CAMPAIGNS = ("billing", "support", "sales", "collections")
 CAMPAIGN_P = (0.30, 0.35, 0.20, 0.15)
@@ -29,8 +28,11 @@ PII_TYPES = ("PHONE_NUMBER", "EMAIL_ADDRESS", "STREET_ADDRESS", "IBAN_CODE", "CR
 PII_P = (0.32, 0.22, 0.16, 0.12, 0.10, 0.04, 0.04)
 CARD_TYPES = {"CREDIT_CARD", "CARD_SECURITY_CODE", "CARD_EXPIRY"}
 EVIDENCE = "(synthetic)"
-DETECTORS = {name: "synthetic" for name in sorted(set(FLAG_KINDS_DETECTORS.values()))}  # all of them "ran"
-DETECTORS_JSON = json.dumps(DETECTORS)
+
+
+def synthetic_detectors() -> dict[str, str]:
+    """The detectors recorded as run on a generated call: every registered one."""
+    return {name: "synthetic" for name in sorted(detector_specs())}
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from qa.compliance.base import FLAG_KINDS as FLAG_KINDS_DETECTORS
+from qa.compliance.registry import flag_kinds
 from qa.scoring.scorecard import ScorecardBook
-from qa.synth.population import CAMPAIGNS, DETECTORS
+from qa.synth.population import CAMPAIGNS, synthetic_detectors
 
 
 class _Scorer:
@@ -62,6 +62,7 @@ class _Scorer:
         total = np.full(n, np.nan)
         auto_failed = np.zeros(n, dtype=bool)
         scorecard = np.array(self.names, dtype=object)[campaign]
+        kinds, ran = flag_kinds(), set(synthetic_detectors())
         for name in sorted(set(self.names)):
             card = self.book.scorecards[name]
             rows = np.flatnonzero(scorecard == name)
@@ -75,8 +76,8 @@ class _Scorer:
             weight = np.zeros(rows.size)
             failed = np.zeros(rows.size, dtype=bool)
             for criterion in card.criteria:
-                needed = {FLAG_KINDS_DETECTORS.get(k) for k in criterion.flags.kinds} if criterion.flags else set()
-                if criterion.flags is not None and None not in needed and not needed & set(DETECTORS):
+                needed = {kinds.get(k) for k in criterion.flags.kinds} if criterion.flags else set()
+                if criterion.flags is not None and None not in needed and not needed & ran:
                     lost, applicable = np.zeros(rows.size), np.zeros(rows.size, dtype=bool)  # "not checked"
                 elif criterion.flags is not None:
                     matched = np.zeros(n, dtype=np.int64)
