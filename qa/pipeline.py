@@ -20,14 +20,14 @@ from qa.errors import QAError
 from qa.faults import Fault, outcome_of
 from qa.ingest import identify
 from qa.scoring.metrics import call_metrics, metrics_rows
-from qa.scoring.scorer import ScoringInput, score_call
+from qa.scoring.scorer import score_call
 from qa.scoring.sentiment import customer_sentiment
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.channels import channel_speaker, channel_turns
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
 from qa.transcribe.vad import SpeechActivity, asr_options, speech_activity
-from qa.types import Call, CallResult, SpeechTurn, Transcript
+from qa.types import Call, CallResult, ScoringInput, SpeechTurn, Transcript
 
 log = logging.getLogger("qa")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Mapping
 
 
 class Role(str, enum.Enum):
@@ -208,3 +209,23 @@ class CallResult:
     def outcome(self) -> str:
         """'processed', or 'no_speech' for a readable recording in which nobody spoke."""
         return "processed" if self.transcript.has_speech else "no_speech"
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    """What a call is scored on. ``flags`` are (ref, flag): ref is the flag id once stored."""
+
+    call_id: str
+    campaign: str | None = None
+    language: str | None = None
+    language_source: str = "detected"  # metadata | config | detected
+    language_probability: float = 1.0
+    asr_model: str | None = None
+    has_speech: bool = True
+    word_count: int = 0
+    mean_word_probability: float | None = None
+    flags: tuple[tuple[int, Flag], ...] = ()
+    metrics: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (name, role) -> value
+    dead_air: tuple[tuple[float, float], ...] = ()
+    dismissed: frozenset[int] = frozenset()  # refs of flags a reviewer dismissed
+    detectors: frozenset[str] | None = None  # detectors that ran on the call (None: not known)

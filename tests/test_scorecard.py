@@ -6,7 +6,8 @@ import pytest
 
 from qa.errors import ConfigError
 from qa.scoring.scorecard import load_scorecards
-from qa.scoring.scorer import ScoringInput, not_scorable_reason, score_call
+from qa.scoring.scorer import not_scorable_reason, score_call
+from qa.types import ScoringInput
 from qa.types import Flag, Role, Severity
 
 GOOD_METRICS = {("talk_listen_ratio", "call"): 1.2, ("dead_air_count", "call"): 0.0,

@@ -6,34 +6,13 @@ scorecard (``callqa rescore``) without transcribing them again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Mapping
+from dataclasses import replace
 
 from qa.compliance.registry import flag_kinds
 from qa.scoring.scorecard import Criterion, Scorability, ScorecardBook
-from qa.types import Flag, Score, ScoreItem
+from qa.types import Score, ScoreItem, ScoringInput
 
 _DEAD_AIR_METRICS = {"dead_air_count", "dead_air_s", "hold_count", "hold_s"}
-
-
-@dataclass(frozen=True)
-class ScoringInput:
-    """What a call is scored on. ``flags`` are (ref, flag): ref is the flag id once stored."""
-
-    call_id: str
-    campaign: str | None = None
-    language: str | None = None
-    language_source: str = "detected"  # metadata | config | detected
-    language_probability: float = 1.0
-    asr_model: str | None = None
-    has_speech: bool = True
-    word_count: int = 0
-    mean_word_probability: float | None = None
-    flags: tuple[tuple[int, Flag], ...] = ()
-    metrics: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (name, role) -> value
-    dead_air: tuple[tuple[float, float], ...] = ()
-    dismissed: frozenset[int] = frozenset()  # refs of flags a reviewer dismissed
-    detectors: frozenset[str] | None = None  # detectors that ran on the call (None: not known)
 
 
 def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:

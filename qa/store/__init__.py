@@ -1,11 +1,32 @@
 """DuckDB storage: the schema, its migrations and every query. The only package with SQL.
 
-Every operation opens its own short connection, so a batch holds DuckDB's single-writer
-lock per call, not per batch, and a reader (the dashboard, ``callqa report``) can get in
-between calls; a connection refused because another process holds the lock is retried.
+Each module is one repository, a ``Database`` (database.py: short connections, transactions,
+migrations) with the queries of one concern; each works on its own (``RunRows(path)``):
+
+- calls.py       ``CallRows``: a call and all its rows, in one transaction (``save``)
+- runs.py        ``RunRows``: batch runs, failures, purging
+- scores.py      ``ScoreRows``: scores, score items, reviews
+- aggregates.py  ``AggregateQueries``: operator, team and campaign aggregates
+- review.py      ``ReviewQueries``: the review queue, drill-down, search, access log
+
+``Store`` is all of them over one file, for callers that need several.
 """
 
-from qa.store.core import DEFAULT_DB, LOCK_TIMEOUT_S, SUMMARY_METRICS, Store, StoredCall
+from qa.store.aggregates import AggregateQueries
+from qa.store.calls import SUMMARY_METRICS, CallRows, StoredCall
+from qa.store.database import DEFAULT_DB, LOCK_TIMEOUT_S, Database
+from qa.store.review import ReviewQueries
+from qa.store.runs import RunRows
 from qa.store.schema import MIGRATIONS
+from qa.store.scores import ScoreRows
 
-__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "Store", "StoredCall"]
+
+class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries):
+    """Every repository over one DuckDB file; creates and migrates the schema.
+
+    ``timezone`` (an IANA name) is the zone days and weeks are counted in.
+    """
+
+
+__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows",
+           "Database", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]

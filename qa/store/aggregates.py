@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qa.store.database import Database
 from qa.store.filters import calls_filter
 
 GROUPS = ("operator_id", "team", "campaign")
@@ -33,7 +34,7 @@ def _window(since: date | None, until: date | None, synthetic: bool | None, colu
     return where.sql, where.params
 
 
-class AggregateQueries:
+class AggregateQueries(Database):
     """Store methods for leaderboards, trends and rollups."""
 
     def leaderboard(self, since: date | None = None, until: date | None = None, operator_id: str | None = None,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Sequence
 
+from qa.store.database import Database
 from qa.store.filters import Filters, calls_filter
 
 _SEVERITY_RANK = "CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END"
 BREAKDOWNS = ("kind", "language", "campaign", "team", "operator_id", "severity", "detector")
 
 
-class ReviewQueries:
+class ReviewQueries(Database):
     """Store methods for the QA review workflow and the supervisor's drill-down."""
 
     def filter_options(self, synthetic: bool | None = None) -> dict[str, Any]:

@@ -9,6 +9,8 @@ import uuid
 from datetime import date
 from typing import Any
 
+from qa.store.database import Database
+
 # Every table with a call_id column, children first: purge deletes from each.
 CALL_TABLES = ("score_items", "scores", "reviews", "access_log", "call_summary", "call_metrics", "dead_air",
                "pii_spans", "flags", "speaker_turns", "words", "utterances", "failures", "calls")
@@ -24,7 +26,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-class RunRows:
+class RunRows(Database):
     """Store methods for batch runs, their failures, and purging calls."""
 
     def start_run(self, models: dict) -> str:

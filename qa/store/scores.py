@@ -1,4 +1,4 @@
-"""Scores, score items and reviews (a mixin of Store: it uses ``connect``/``transaction``)."""
+"""Scores, score items and reviews."""
 
 from __future__ import annotations
 
@@ -7,37 +7,37 @@ from typing import Iterable, Iterator, Sequence
 
 import duckdb
 
-from qa.scoring.scorer import ScoringInput
-from qa.types import Flag, Role, Score, ScoreItem, Severity
+from qa.store.database import Database
+from qa.types import Flag, Role, Score, ScoreItem, ScoringInput, Severity
 
 REVIEW_DECISIONS = ("confirm", "dismiss", "comment")
 _CHUNK = 2000
 
 
-class ScoreRows:
-    """Store methods for scores and reviews."""
+def insert_score(con: duckdb.DuckDBPyConnection, score: Score, flag_ids: Sequence[int] | None = None) -> None:
+    """Replace a call's score; with ``flag_ids`` the items' refs are indexes into it."""
+    def ids(refs: tuple[int, ...]) -> list[int]:
+        return [flag_ids[r] for r in refs] if flag_ids is not None else list(refs)
 
-    @staticmethod
-    def _insert_score(con: duckdb.DuckDBPyConnection, score: Score, flag_ids: Sequence[int] | None = None) -> None:
-        """Replace a call's score; with ``flag_ids`` the items' refs are indexes into it."""
-        def ids(refs: tuple[int, ...]) -> list[int]:
-            return [flag_ids[r] for r in refs] if flag_ids is not None else list(refs)
-
-        con.execute("DELETE FROM score_items WHERE call_id = ?", [score.call_id])
-        con.execute("DELETE FROM scores WHERE call_id = ?", [score.call_id])
-        con.execute(
-            "INSERT INTO scores (call_id, scorecard, scorecard_version, scorable, not_scorable_reason, total, "
-            "auto_failed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [score.call_id, score.scorecard, score.scorecard_version, score.scorable, score.not_scorable_reason,
-             score.total, score.auto_failed],
+    con.execute("DELETE FROM score_items WHERE call_id = ?", [score.call_id])
+    con.execute("DELETE FROM scores WHERE call_id = ?", [score.call_id])
+    con.execute(
+        "INSERT INTO scores (call_id, scorecard, scorecard_version, scorable, not_scorable_reason, total, "
+        "auto_failed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [score.call_id, score.scorecard, score.scorecard_version, score.scorable, score.not_scorable_reason,
+         score.total, score.auto_failed],
+    )
+    if score.items:
+        con.executemany(
+            "INSERT INTO score_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[score.call_id, position, i.criterion, i.label, i.weight, i.points, i.lost, i.applicable,
+              i.auto_fail, i.failed, i.reason, ids(i.flag_refs), ids(i.restored_refs), i.metric,
+              i.metric_role, i.metric_value, i.start, i.end] for position, i in enumerate(score.items)],
         )
-        if score.items:
-            con.executemany(
-                "INSERT INTO score_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [[score.call_id, position, i.criterion, i.label, i.weight, i.points, i.lost, i.applicable,
-                  i.auto_fail, i.failed, i.reason, ids(i.flag_refs), ids(i.restored_refs), i.metric,
-                  i.metric_role, i.metric_value, i.start, i.end] for position, i in enumerate(score.items)],
-            )
+
+
+class ScoreRows(Database):
+    """Scores, score items and reviews."""
 
     def save_scores(self, scores: Iterable[Score]) -> int:
         """Replace the scores of these calls (items name flag ids); one transaction per chunk."""
@@ -52,7 +52,7 @@ class ScoreRows:
     def _save_chunk(self, scores: list[Score]) -> int:
         with self.transaction() as con:
             for score in scores:
-                self._insert_score(con, score)
+                insert_score(con, score)
         return len(scores)
 
     def call_ids(self, include_synthetic: bool = True) -> list[str]:
@@ -142,7 +142,7 @@ class ScoreRows:
                 "INSERT INTO reviews (flag_id, call_id, reviewer, decision, comment) VALUES (?, ?, ?, ?, ?) "
                 "RETURNING review_id", [flag_id, call_id, reviewer, decision, comment]).fetchone()[0]
             if score is not None:
-                self._insert_score(con, score)
+                insert_score(con, score)
         return review_id
 
     def reviews(self, call_id: str | None = None) -> list[dict]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from qa.scoring.scorecard import load_scorecards
-from qa.scoring.scorer import ScoringInput, score_call
+from qa.scoring.scorer import score_call
+from qa.types import ScoringInput
 from qa.store import Store
 from qa.types import Call, CallMetadata, Flag, Role, Severity, SpeechTurn, Transcript, Utterance, Word
 

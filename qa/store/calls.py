@@ -1,34 +1,22 @@
-"""DuckDB storage: calls, transcripts, flags, runs; one transaction per call.
-
-Every operation opens its own short connection, so a batch holds DuckDB's single-writer
-lock per call, not per batch, and a reader (the dashboard, ``callqa report``) can get in
-between calls; a connection refused because another process holds the lock is retried.
-"""
+"""Calls and everything stored with them, written in one transaction per call."""
 
 from __future__ import annotations
 
 import json
-import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
 
 import duckdb
 
-from qa.store.aggregates import AggregateQueries
-from qa.store.review import ReviewQueries
-from qa.store.runs import RunRows
-from qa.store.schema import MIGRATIONS
-from qa.store.scores import ScoreRows
+from qa.store.database import Database
+from qa.store.scores import insert_score
 from qa.types import Call, CallResult, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
-DEFAULT_DB = "callqa.duckdb"
 # call_metrics rows copied into call_summary (the columns the aggregates read)
 SUMMARY_METRICS = {("talk_listen_ratio", "call"): "talk_listen_ratio", ("dead_air_s", "call"): "dead_air_s",
                    ("dead_air_count", "call"): "dead_air_count", ("sentiment_start", "customer"): "sentiment_start",
                    ("sentiment_end", "customer"): "sentiment_end"}
-LOCK_TIMEOUT_S = 60.0
+
 
 @dataclass(frozen=True)
 class StoredCall:
@@ -45,73 +33,8 @@ class StoredCall:
     has_speech: bool
 
 
-class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
-    """A DuckDB database file holding callqa's tables; creates and migrates the schema.
-
-    ``timezone`` (an IANA name) is the zone days and weeks are counted in.
-    """
-
-    def __init__(self, path: str | Path = DEFAULT_DB, lock_timeout: float = LOCK_TIMEOUT_S,
-                 timezone: str = "UTC") -> None:
-        self.path = Path(path)
-        self.lock_timeout = lock_timeout
-        self.timezone = timezone
-        self.migrate()
-
-    @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection; waits while another process holds the database lock."""
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.05
-        while True:
-            try:
-                connection = duckdb.connect(str(self.path), read_only=read_only)
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
-        try:
-            connection.execute("SET TimeZone = ?", [self.timezone])
-            yield connection
-        finally:
-            connection.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection inside BEGIN … COMMIT; rolled back on any error."""
-        with self.connect() as connection:
-            connection.execute("BEGIN TRANSACTION")
-            try:
-                yield connection
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
-            connection.execute("COMMIT")
-
-    def _rows(self, query: str, params: list) -> list[dict[str, Any]]:
-        """A read-only query's rows as dicts."""
-        with self.connect(read_only=True) as con:
-            cursor = con.execute(query, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
-
-    def migrate(self) -> int:
-        """Apply the migrations this file lacks; return the schema version."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.transaction() as con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
-            )
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
-            for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-                con.execute(script)
-                con.execute("INSERT INTO schema_migrations (version) VALUES (?)", [version])
-        return len(MIGRATIONS)
-
-    # -- calls ---------------------------------------------------------------------------
+class CallRows(Database):
+    """Calls, transcripts, flags, personal-data spans and metrics."""
 
     def has_call(self, call_id: str) -> bool:
         with self.connect(read_only=True) as con:
@@ -149,7 +72,7 @@ class Store(RunRows, ScoreRows, AggregateQueries, ReviewQueries):
             )
             flag_ids = self._insert_flags(con, call.call_id, flags)
             if score is not None:
-                self._insert_score(con, score, flag_ids)
+                insert_score(con, score, flag_ids)
             self._insert_pii(con, call.call_id, pii)
             self._insert_metrics(con, call.call_id, metrics, dead_air)
             self._insert_transcript(con, call.call_id, transcript)
