@@ -80,6 +80,8 @@ def nightly(paths: list[str], db: str = DEFAULT_DB, config_path: str | None = No
     files = [Path(p) for p in discover_recordings(paths)]
     with Run(store, engine) as run:
         summary = run.process(files, executor)
+    for path, reason in summary.failures:
+        print(f"failed: {path}: {reason}")
     print(summary.line())
     return {"run_id": summary.run_id, "processed": summary.processed, "skipped": summary.skipped,
             "failed": summary.failed, "failures": summary.failures, "given_up": summary.given_up}
@@ -216,12 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         try:
             nightly(**_parameters(arguments, arguments.paths))
-        except DiskFull as error:  # as `callqa run` exits: one line, status 3
+        except QAError as error:  # as `callqa run` exits: one line; 3 for a full disk
             print(f"callqa nightly: {error}", file=sys.stderr)
-            return 3
-        except QAError as error:
-            print(f"callqa nightly: {error}", file=sys.stderr)
-            return 2
+            return 3 if isinstance(error, DiskFull) else 2
     return 0
 
 

@@ -140,7 +140,7 @@ class Run:
             wait = batch.retry_backoff_s * 2 ** attempt
             log.warning("%s: %s (transient, retrying in %.1f s)", path, value.reason, wait)
             self.sleep(wait)
-        log.warning("%s: %s", path, value.reason)
+        log.info("%s: %s", path, value.reason)  # callers report failures (callqa run lists them at the end)
         self.store.record_failure(self.summary.run_id, str(path), value.reason)
         self._record(path, "failed", value.reason)
         return None

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.audio import SAMPLE_RATE
 from qa.compliance.base import CallContext, Flag, Severity
 from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.types import Role, Utterance, Word
 
-SAMPLE_RATE = 16_000
 _BLOCK_S = 0.4  # BS.1770 gating block; shorter chunks cannot be measured
 
 

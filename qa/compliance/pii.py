@@ -38,13 +38,19 @@ def offline_presidio() -> None:
     email_recognizer.tldextract = type("OfflineTldextract", (), {"extract": staticmethod(extract)})
 
 
+_UNMAPPED_SPACY_LABELS = ("CARDINAL", "EVENT", "FAC", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT", "PRODUCT",
+                          "QUANTITY", "WORK_OF_ART")
+
+
 def nlp_engine(models: dict[str, str] | None = None) -> Any:
     """Presidio's spaCy NLP engine with locally installed models (default: small English)."""
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
     models = models or DEFAULT_MODELS
     config = {"nlp_engine_name": "spacy",
-              "models": [{"lang_code": k, "model_name": v} for k, v in models.items()]}
+              "models": [{"lang_code": k, "model_name": v} for k, v in models.items()],
+              # spaCy labels Presidio has no entity for: otherwise it warns of each, on every text
+              "ner_model_configuration": {"labels_to_ignore": list(_UNMAPPED_SPACY_LABELS)}}
     return NlpEngineProvider(nlp_configuration=config).create_engine()
 
 

@@ -15,7 +15,7 @@ class _Scripts:
     """Step tables of the real scripts per (campaign, language), for flag details."""
 
     def __init__(self) -> None:
-        from qa.compliance.script import load_scripts
+        from qa.compliance.script_book import load_scripts
 
         book = load_scripts()
         self.keys: list[str] = []

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from qa.audio import SAMPLE_RATE
 from qa.transcribe.vad import SpeechActivity, speech_activity, turn_options
 from qa.types import SpeechTurn
-
-SAMPLE_RATE = 16_000
 
 
 def channel_speaker(channel: int) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from qa.audio import SAMPLE_RATE
 from qa.errors import BackendUnavailable
 from qa.types import SpeechTurn
 
-SAMPLE_RATE = 16_000
 MIN_SAMPLES = SAMPLE_RATE // 10  # shorter than 0.1 s: nothing to diarize
 INSTALL_HINT = "pip install 'callqa[diarization]'"
 

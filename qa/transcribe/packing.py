@@ -18,7 +18,8 @@ from typing import Sequence
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from qa.audio import SAMPLE_RATE
+
 WINDOW_SAMPLES = 30 * SAMPLE_RATE
 
 

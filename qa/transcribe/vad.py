@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from qa.audio import SAMPLE_RATE
+
 WINDOW = 512  # samples per Silero frame
 CONTEXT = 64  # samples of the frame before that Silero sees with each frame
 

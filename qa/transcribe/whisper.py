@@ -9,12 +9,13 @@ from typing import Sequence
 
 import numpy as np
 
+from qa.audio import SAMPLE_RATE
 from qa.config import AsrConfig
 from qa.errors import BackendUnavailable
+from qa.spans import merge_spans
 from qa.transcribe.base import AsrStream, Recognition
 from qa.transcribe.models import resolve_whisper_model
-from qa.spans import merge_spans
-from qa.transcribe.packing import SAMPLE_RATE, Packing, pack
+from qa.transcribe.packing import Packing, pack
 from qa.transcribe.vad import asr_options, speech_activity
 from qa.types import Word
 
