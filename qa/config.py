@@ -40,6 +40,9 @@ Example ``callqa.toml`` (every key optional)::
     audio_redaction = "beep"     # beep | silence: what replaces personal data in that copy
     redacted_audio_dir = ""      # where the copies go ("" = redacted_audio/ beside the database)
 
+    [compliance.loudness]     # a detector's settings as a table of its own (fields of its settings
+    raised_lu = 6.0           # class, qa/compliance/registry.py); the flat keys above set the same
+
     [scoring]
     scorecards = ""           # YAML scorecard book ("" = the shipped qa/scoring/scorecards/default.yaml)
     timezone = "UTC"          # IANA zone that days and weeks of reports are counted in

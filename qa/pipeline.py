@@ -33,7 +33,7 @@ log = logging.getLogger("qa")
 
 
 @dataclass(frozen=True)
-class ProcessedCall:
+class TranscribedCall:
     """A call with its transcript and where its language came from."""
 
     call: Call
@@ -131,7 +131,7 @@ def _diarize(p: _Prepared, engine: Engine) -> list[SpeechTurn]:
                                        min_speakers=d.min_speakers or None, max_speakers=d.max_speakers or None)
 
 
-def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None, engine: Engine) -> ProcessedCall:
+def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None, engine: Engine) -> TranscribedCall:
     """Speakers and roles of one recognised call: channels for stereo, diarization for mono."""
     call, audio, language, probability = p.call, p.audio, p.language, p.probability
     if audio.is_stereo:
@@ -159,13 +159,13 @@ def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None,
         utterances=tuple(utterances),
         turns=tuple(sorted(turns, key=lambda t: (t.start, t.speaker))),
     )
-    return ProcessedCall(call, transcript, p.source)
+    return TranscribedCall(call, transcript, p.source)
 
 
-def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCall | Fault]:
+def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[TranscribedCall | Fault]:
     """Transcribe, diarize and label roles for decoded calls, their ASR done in one shared pass.
 
-    Returns, per call, its ProcessedCall or the Fault that stopped it: one bad call never
+    Returns, per call, its TranscribedCall or the Fault that stopped it: one bad call never
     stops the others.
     """
     prepared = [outcome_of(lambda d=d: _prepare(d, engine)) for d in decoded]
@@ -174,7 +174,7 @@ def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[ProcessedCa
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="callqa-diarize") as side:
         turns = {id(p): side.submit(_diarize, p, engine) for p in ready if not p.audio.is_stereo}
         recognised = dict(zip(map(id, ready), _recognise(ready, engine) if ready else []))
-        out: list[ProcessedCall | Fault] = []
+        out: list[TranscribedCall | Fault] = []
         for p in prepared:
             if isinstance(p, Fault):
                 out.append(p)
@@ -201,12 +201,12 @@ def _alone(outcome, path: str):
     return outcome
 
 
-def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> ProcessedCall:
+def transcribe_audio(call: Call, audio: Audio, engine: Engine) -> TranscribedCall:
     """Transcribe, diarize and label roles for one decoded call (nothing is stored)."""
     return _alone(transcribe_calls([with_vad(call, audio, engine)], engine)[0], call.path)
 
 
-def transcribe_file(path: str | Path, engine: Engine) -> ProcessedCall:
+def transcribe_file(path: str | Path, engine: Engine) -> TranscribedCall:
     """Identify, decode and transcribe one recording (nothing is stored)."""
     path = Path(path)
     return transcribe_audio(identify(path), load_audio(path, engine.config.batch.max_duration_s), engine)
@@ -223,23 +223,23 @@ def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
     return _alone(analyze_calls([with_vad(call, audio, engine)], engine, db_path)[0], call.path)
 
 
-def _analyze(processed: ProcessedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
-    call = processed.call
+def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
+    call = transcribed.call
     with engine.timer.stage("detectors"):
-        analysis = engine.compliance.analyze(call, processed.transcript, audio)
+        analysis = engine.compliance.analyze(call, transcribed.transcript, audio)
     with engine.timer.stage("scoring"):
-        metrics = call_metrics(analysis.transcript, processed.transcript.language, call.metadata.direction,
+        metrics = call_metrics(analysis.transcript, transcribed.transcript.language, call.metadata.direction,
                                engine.metrics_config)
-        rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, processed.transcript.language)
-        facts = _scoring_input(processed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
+        rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, transcribed.transcript.language)
+        facts = _scoring_input(transcribed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
                                frozenset(engine.config.compliance.detectors))
         score = score_call(facts, engine.scorecards)
     with engine.timer.stage("store"):
         served = served_audio(call, audio, analysis, engine.config.compliance, db_path)
     return CallResult(
-        call=call, transcript=analysis.transcript, language_source=processed.language_source,
+        call=call, transcript=analysis.transcript, language_source=transcribed.language_source,
         asr_model=engine.config.asr.model,
-        diarization="channels" if processed.transcript.channels == 2 else engine.diarization_name,
+        diarization="channels" if transcribed.transcript.channels == 2 else engine.diarization_name,
         flags=tuple(analysis.flags), pii=tuple(analysis.pii), redacted=engine.config.compliance.redact,
         detectors=engine.compliance.versions(), audio_path=served, metrics=tuple(rows),
         dead_air=tuple(metrics.dead_air), score=score,
@@ -253,13 +253,13 @@ def sentiment_rows(transcript: Transcript, language: str | None) -> list[tuple[s
             if value is not None]
 
 
-def _scoring_input(processed: ProcessedCall, asr_model: str, flags, rows, dead_air,
+def _scoring_input(transcribed: TranscribedCall, asr_model: str, flags, rows, dead_air,
                    detectors: frozenset[str]) -> ScoringInput:
     """A new call's scoring input; flags are referred to by their index (ids come on storing)."""
-    transcript, words = processed.transcript, processed.transcript.words
+    transcript, words = transcribed.transcript, transcribed.transcript.words
     return ScoringInput(
-        call_id=processed.call.call_id, campaign=processed.call.metadata.campaign, language=transcript.language,
-        language_source=processed.language_source, language_probability=transcript.language_probability,
+        call_id=transcribed.call.call_id, campaign=transcribed.call.metadata.campaign, language=transcript.language,
+        language_source=transcribed.language_source, language_probability=transcript.language_probability,
         asr_model=asr_model, has_speech=transcript.has_speech, word_count=len(words),
         mean_word_probability=sum(w.probability for w in words) / len(words) if words else None,
         flags=tuple(enumerate(flags)), metrics={(name, role): value for name, role, value in rows},

@@ -269,20 +269,26 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+def assert_stopped_on_a_full_disk(result: subprocess.CompletedProcess, command: str, db: Path, calls: int) -> None:
+    """Exit 3 with one line naming the file; every call stored is whole and scored; the run is aborted."""
+    assert result.returncode == 3, result.stderr[-3000:]
+    [line] = [l for l in result.stderr.splitlines() if l.startswith(f"callqa {command}:")]
+    assert "no space left on device" in line and "every call stored before this one is kept" in line
+    stored = _stored_calls(db)
+    assert 1 <= stored < calls
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert_no_orphan_rows(con)
+        assert con.execute("SELECT count(*) FROM scores").fetchone()[0] == stored
+        assert con.execute("SELECT status, error FROM runs").fetchall() == [("aborted", line.split(": ", 1)[1])]
+
+
 @pytest.mark.integration
 def test_a_full_disk_stops_the_run_cleanly_and_keeps_what_was_stored(tmp_path, small_disk):
     folder, names = four_calls(tmp_path / "in")
     db = small_disk / "full.duckdb"
     result = subprocess.run([*CALLQA, "run", folder, "--db", db, "-q"], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 3, result.stderr
     assert result.stdout == ""
-    [line] = [l for l in result.stderr.splitlines() if l.startswith("callqa run:")]
-    assert "no space left on device" in line and "every call stored before this one is kept" in line
-    stored = _stored_calls(db)
-    assert 1 <= stored < len(names)
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert_no_orphan_rows(con)
-        assert con.execute("SELECT count(*) FROM scores").fetchone()[0] == stored
+    assert_stopped_on_a_full_disk(result, "run", db, len(names))
 
 
 @pytest.mark.integration
@@ -292,11 +298,4 @@ def test_a_full_disk_stops_the_prefect_flow_as_it_stops_callqa_run(tmp_path, sma
     env = os.environ | {"PREFECT_HOME": str(prefect_home)}
     result = subprocess.run([sys.executable, "-m", "pipelines.nightly", folder, "--db", db], capture_output=True,
                             text=True, timeout=900, env=env)
-    assert result.returncode == 3, result.stderr[-3000:]
-    [line] = [l for l in result.stderr.splitlines() if l.startswith("callqa nightly:")]
-    assert "no space left on device" in line and "every call stored before this one is kept" in line
-    stored = _stored_calls(db)
-    assert 1 <= stored < len(names)
-    with duckdb.connect(str(db), read_only=True) as con:
-        assert_no_orphan_rows(con)
-        assert con.execute("SELECT status, error FROM runs").fetchall() == [("aborted", line.split(": ", 1)[1])]
+    assert_stopped_on_a_full_disk(result, "nightly", db, len(names))
