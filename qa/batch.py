@@ -42,11 +42,9 @@ class RunSummary:
     no_speech: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     given_up: list[tuple[str, str]] = field(default_factory=list)
-    outcomes: list[str] = field(default_factory=list)
 
     def add(self, path: Path, outcome: str, reason: str | None) -> None:
         """Count one file's outcome."""
-        self.outcomes.append(outcome)
         if outcome == "failed":
             self.failures.append((str(path), reason or "unknown error"))
         elif outcome == "given_up":

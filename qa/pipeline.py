@@ -212,17 +212,6 @@ def transcribe_file(path: str | Path, engine: Engine) -> TranscribedCall:
     return transcribe_audio(identify(path), load_audio(path, engine.config.batch.max_duration_s), engine)
 
 
-def analyze_file(path: str | Path, engine: Engine, db_path: Path) -> CallResult:
-    """Identify, decode and analyze one recording: everything but the store (its redacted
-    audio copy is written)."""
-    path = Path(path)
-    with engine.timer.stage("ingest"):
-        call = identify(path)
-    with engine.timer.stage("decode"):
-        audio = load_audio(path, engine.config.batch.max_duration_s)
-    return _alone(analyze_calls([with_vad(call, audio, engine)], engine, db_path)[0], call.path)
-
-
 def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
     call = transcribed.call
     with engine.timer.stage("detectors"):

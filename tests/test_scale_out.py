@@ -53,7 +53,8 @@ def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, prefect_home):
     from qa.config import load_config
     from qa.batch import run_batch
     from qa.engine import engine_for
-    from qa.pipeline import analyze_file
+    from qa.executor import LocalExecutor
+    from qa.ingest import identify
     from qa.types import CallResult
     from qa.store import Store
 
@@ -100,6 +101,6 @@ def test_dask_workers_store_what_a_serial_batch_stores(tmp_path, prefect_home):
                                                                  ("completed", 4, 0, 3, 1)]
 
     # what a worker hands back pickles with plain pickle, unchanged
-    result = analyze_file(folder / CALLS[0], engine, db_serial)
+    result = LocalExecutor(engine, db_serial).alone(folder / CALLS[0], identify(folder / CALLS[0]))
     assert isinstance(result, CallResult)
     assert pickle.loads(pickle.dumps(result)) == result
