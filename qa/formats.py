@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict
 
-from qa.types import Transcript
+from qa.types import SpeechTurn, Transcript
 
 
 def to_json(transcript: Transcript, uri: str) -> str:
@@ -19,11 +20,15 @@ def to_json(transcript: Transcript, uri: str) -> str:
 
 
 def to_rttm(transcript: Transcript, uri: str) -> str:
-    """One SPEAKER line per utterance, the speaker named by role (operator/customer/unknown)."""
-    lines = [
-        f"SPEAKER {uri} 1 {u.start:.3f} {u.end - u.start:.3f} <NA> <NA> {u.role.value} <NA> <NA>"
-        for u in transcript.utterances
-    ]
+    """Who spoke when: one SPEAKER line per diarization turn (the channels' speech on stereo),
+    the speaker named by its role; a speaker no word was given to keeps its label."""
+    votes: dict[str, Counter] = {}
+    for u in transcript.utterances:
+        votes.setdefault(u.speaker, Counter())[u.role.value] += len(u.words) or 1
+    names = {speaker: counts.most_common(1)[0][0] for speaker, counts in votes.items()}
+    turns = transcript.turns or tuple(SpeechTurn(u.start, u.end, u.speaker) for u in transcript.utterances)
+    lines = [f"SPEAKER {uri} 1 {t.start:.3f} {t.end - t.start:.3f} <NA> <NA> {names.get(t.speaker, t.speaker)} <NA> <NA>"
+             for t in turns]
     return "".join(line + "\n" for line in lines)
 
 

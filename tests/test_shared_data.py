@@ -29,6 +29,18 @@ def test_pyannote_sample_der_at_collar_zero(shared_data, engine):
     assert diarization_error_rate(load_rttm(sample / "sample.rttm"), turns, collar=0.0) <= 0.08
 
 
+def test_exported_rttm_scores_as_the_stored_turns(shared_data, engine, tmp_path):
+    from qa.formats import to_rttm
+
+    sample = shared_data / "pyannote-sample"
+    transcript = transcribe_file(sample / "sample.wav", engine).transcript
+    (tmp_path / "out.rttm").write_text(to_rttm(transcript, "sample"))
+    reference = load_rttm(sample / "sample.rttm")
+    exported = diarization_error_rate(reference, load_rttm(tmp_path / "out.rttm"), collar=0.0)
+    stored = diarization_error_rate(reference, list(transcript.turns), collar=0.0)
+    assert exported <= stored + 0.01 and exported <= 0.08, (exported, stored)
+
+
 def test_stereo_file_mixed_to_mono_matches_its_channels(shared_data, engine):
     audio = load_audio(shared_data / "faster-whisper-tests" / "stereo_diarization.wav")
     reference = [t for channel in (0, 1) for t in channel_turns(audio.channels[channel], channel)]
