@@ -85,6 +85,18 @@ def test_operator_repeating_a_phone_just_given_is_fine_disclosing_one_is_not():
         assert len(leak_flags(mentions, transcript, None, (), 120.0, "t")) == expected
 
 
+def test_a_business_number_the_customer_asked_for_is_no_disclosure():
+    asked = call_transcript(utterance("C", Role.CUSTOMER, 0.0, "okay what is their number?"),
+                            utterance("O", Role.OPERATOR, 30.0, "the garage phone five six"))
+    own = call_transcript(utterance("C", Role.CUSTOMER, 0.0, "what is my number on file?"),
+                          utterance("O", Role.OPERATOR, 30.0, "your phone five six"))
+    long_ago = call_transcript(utterance("C", Role.CUSTOMER, 0.0, "what is their number?"),
+                               utterance("O", Role.OPERATOR, 90.0, "the garage phone five six"))
+    for transcript, expected in ((asked, 0), (own, 1), (long_ago, 1)):
+        mentions = find_mentions(transcript, DigitRunDetector(), "en")
+        assert len(leak_flags(mentions, transcript, None, (), 120.0, "t")) == expected
+
+
 def test_card_data_on_a_campaign_that_must_not_take_it():
     t = call_transcript(utterance("C", Role.CUSTOMER, 0.0, CARD))
     mentions = find_mentions(t, DigitRunDetector(), "en")

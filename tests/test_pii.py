@@ -294,3 +294,26 @@ def test_a_card_number_misheard_by_a_digit_is_still_card_data(detector):
     assert [(said[s.start:s.end], s.type) for s in spans] == [("4539 -148 -0343 -6467", "CREDIT_CARD")]
     # no card asked for: a long number is not made a card
     assert not [s for s in detector.find_all([said], "en", [""])[0] if s.type == "CREDIT_CARD"]
+
+
+@pytest.mark.parametrize("text, context, name", [
+    ("Yes, my name is Violet V -I -O -L -E -T.", "", "Violet V -I -O -L -E -T"),  # real call, as heard
+    ("My last name is King, K -I -N -G.", "", "King, K -I -N -G"),
+    ("K. I. N. G.", "Could you spell your surname?", "K. I. N. G"),
+    ("it's s m i t h", "and how do you spell that?", "s m i t h"),
+    ("Me llamo Ana, A-N-A.", "", "Ana, A-N-A"),
+])
+def test_names_spelled_letter_by_letter(detector, text, context, name):
+    assert (name, "PERSON") in found(detector, text, "es" if "llamo" in text else "en", context)
+
+
+@pytest.mark.parametrize("text", [
+    "The A B S light is on.", "We have plan A, B or C.", "I'll be there at 5 p.m. sharp.",
+    "It's the U.S.A. model.", "I need a T-shirt and an e-mail.", "Is it OK? I think so."])
+def test_letters_that_spell_no_name(detector, text):
+    assert not [t for t in found(detector, text) if t[1] == "PERSON"], found(detector, text)
+
+
+def test_a_phone_number_read_over_two_utterances(detector):
+    # one speaker's utterances are joined with ", " (qa/compliance/personal.py); real call, as heard
+    assert ("888 -333, -2222", "PHONE_NUMBER") in found(detector, "Okay. Their number is 888 -333, -2222. Okay.")

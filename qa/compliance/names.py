@@ -56,6 +56,28 @@ _PARTICLES = {"de", "del", "van", "von", "da", "di", "ten", "der", "la", "le", "
 _INITIAL = re.compile(r"[^\W\d_]\.?")
 
 
+# A word spelled letter by letter as recognisers write it: "V -I -O -L -E -T", "K. I. N. G", "v i o l e t"
+_SPELLED = re.compile(r"(?<![\w'’-])[^\W\d_](?!\w)(?:(?:[ \t]*[-.][ \t]*|[ \t]+)[^\W\d_](?!\w)){2,}")
+_SPELL_CUE = re.compile(r"\b(?:spell\w*|deletre\w*|tavaa\w*)\b", re.I)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]*[,.]?[ \t]*$")
+
+
+def spelled_names(text: str, context: str = "") -> list[Hit]:
+    """Names spelled letter by letter: three or more single letters that spell the word said
+    just before ("King, K -I -N -G", which is part of the hit) or follow a name or spelling cue
+    (here or in ``context``), or four or more joined by hyphens or dots anywhere."""
+    hits = []
+    for m in _SPELLED.finditer(text):
+        letters = "".join(c for c in m.group() if c.isalpha())
+        said = _WORD_BEFORE.search(text[:m.start()])
+        echoed = said is not None and said.group(1).lower() == letters.lower()
+        before = text[max(0, m.start() - 60):m.start()]
+        cued = any(p.search(before) or p.search(context[-200:]) for p in (NAME_QUESTION, _SPELL_CUE))
+        if echoed or cued or (len(letters) >= 4 and re.search(r"[-.]", m.group())):
+            hits.append(Hit(said.start(1) if echoed else m.start(), m.end(), "PERSON", 0.9, "spelled_name"))
+    return hits
+
+
 def _address_word(word: str) -> bool:
     bare = word.lower().rstrip(".")
     return bare in UNITS or bare in STRONG_SUFFIXES or bare == "box"

@@ -12,6 +12,8 @@ Leaks (kind ``pii_leak``):
   it back; severity high;
 * the operator says other personal data (phone, e-mail, address, IBAN, national id) of a type
   the customer has not given in the last ``leak_window_s`` seconds: a disclosure; medium;
+  not when the customer has just asked for someone else's details ("what is their number?"):
+  a business's number given on request is no leak (English cues only, so far);
 * anyone says card data on a campaign listed in ``no_card_campaigns``; high.
 
 Names are not leaks on their own: operators greet customers by name. Redaction replaces each
@@ -21,6 +23,7 @@ everything else when ``redact`` is on (the default).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from qa.compliance.base import CallContext, PiiSpan
@@ -149,6 +152,8 @@ def leak_flags(mentions: list[PiiMention], redacted: Transcript, campaign: str |
     flags = []
     for mention in mentions:
         reason, severity = _leak_reason(mention, mentions, campaign, no_card_campaigns, window_s)
+        if reason is not None and mention.type in DISCLOSURE_TYPES and _asked_for(mention, redacted):
+            continue  # "what is their number?": a business's details, given on request
         if reason is None:
             continue
         flags.append(Flag(
@@ -158,6 +163,22 @@ def leak_flags(mentions: list[PiiMention], redacted: Transcript, campaign: str |
             details=(("type", mention.type), ("reason", reason)),
         ))
     return flags
+
+
+# the customer asking for someone else's contact details (a shop's number, the office's address)
+_ASKED_FOR = re.compile(r"\b(?:their|its|your|the)\s+(?:[\w']+\s+){0,2}(?:number|phone|address|e-?mail|website)\b",
+                        re.I)
+ASKED_WINDOW_S = 60.0
+
+
+def _asked_for(mention: PiiMention, transcript: Transcript) -> bool:
+    """Whether the customer asked for these details shortly before the operator said them."""
+    for utterance in reversed(transcript.utterances[:mention.utterance_index]):
+        if mention.start - utterance.end > ASKED_WINDOW_S:
+            return False
+        if utterance.role is Role.CUSTOMER and "?" in utterance.text and _ASKED_FOR.search(utterance.text):
+            return True
+    return False
 
 
 def _leak_reason(mention: PiiMention, mentions: list[PiiMention], campaign: str | None,

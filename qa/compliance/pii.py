@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from qa.compliance.addresses import address_hits
 from qa.compliance.base import PiiSpan
-from qa.compliance.names import cue_locations, cue_names, spacy_names, stop_words
+from qa.compliance.names import cue_locations, cue_names, spacy_names, spelled_names, stop_words
 from qa.compliance.recognizers import Hit, dictated_hits, iban_hits, license_hits, number_hits
 from qa.compliance.spoken import normalise
 
@@ -137,6 +137,7 @@ class PiiDetector:
         if parsed:
             hits += spacy_names(doc, self.locations)
         hits += cue_names(text, doc, context, parsed, stops)
+        hits += spelled_names(text, context)
         if self.locations:
             hits += cue_locations(text, doc)
         return hits
@@ -150,7 +151,7 @@ def _spoken(norm: Any) -> Callable[[int], bool]:
 
 
 def _rank(hit: Hit) -> tuple[float, float, int]:
-    cue = 1.5 if hit.recognizer in ("name_cue", "name_answer", "location_cue") else 0.0
+    cue = 1.5 if hit.recognizer in ("name_cue", "name_answer", "location_cue", "spelled_name") else 0.0
     return PRIORITY.get(hit.type, 0) + cue, hit.score, hit.end - hit.start
 
 

@@ -30,7 +30,8 @@ class Hit(NamedTuple):
 PHONE_REGIONS = ("US", "GB", "ES", "FI", "DE", "FR", "IT", "NL", "BE", "SE", "NO", "DK", "PT",
                  "IE", "CH", "AT", "PL", "AU", "CA", "IN", "MX", "BR", "AR", "ZA")
 
-_SEP = r"(?:[ \t]*(?:\.\.\.|…|[-–—.,/])[ \t]*|[ \t]+)"
+# a dash after a comma too: a number read over two utterances is joined with ", " ("888 -333, -2222")
+_SEP = r"(?:[ \t]*(?:\.\.\.|…|[-–—.,/])(?:[ \t]*[-–—])?[ \t]*|[ \t]+)"
 _RUN = re.compile(rf"(?<![\w+.])(?<!\d[,/-])\+?\(?\d+\)?(?:{_SEP}?\(?\d+\)?)*(?!\d)")
 _EXTENSION = re.compile(r"[ \t]*(?:x|ext\.?|extension)[ \t]*\d{1,5}\b", re.I)
 _DATE = re.compile(r"(?<![\d.,/-])(?:(\d{4})-(\d\d)-(\d\d)|(\d\d?)([./-])(\d\d?)\5(\d{4}|\d\d))"
