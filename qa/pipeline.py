@@ -268,5 +268,6 @@ def served_audio(call: Call, audio: Audio, analysis, config, db_path: Path) -> s
         return call.path
     base = db_path.resolve().parent
     folder = Path(config.redacted_audio_dir).resolve() if config.redacted_audio_dir else base / "redacted_audio"
-    written = write_redacted(audio, analysis.pii, folder / f"{call.call_id}.wav", config.audio_redaction)
+    written = write_redacted(audio, analysis.pii, folder / f"{call.call_id}.wav", config.audio_redaction,
+                             analysis.transcript)
     return str(written.relative_to(base)) if written.is_relative_to(base) else str(written)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from helpers.paths import SAMPLE_AUDIO
+from helpers.paths import REPO, SAMPLE_AUDIO
 
 CALLQA = [sys.executable, "-m", "qa.cli"]
 STEREO_CALL = SAMPLE_AUDIO / "20261202T114500_op02_inbound_billing_es.wav"
@@ -140,3 +141,17 @@ def test_redact_audio_beeps_the_card_number(tmp_path):
         speaking = 0 if card["role"] == "operator" else 1
         assert np.abs(original.channels[speaking][first:last]).max() > 0.05
         assert all(np.abs(c[first:last]).max() == 0 for c in redacted.channels)
+
+
+def test_detect_masks_personal_data_as_recognisers_write_it(tmp_path):
+    """The forms real calls came out of ASR in (issue 15): after `callqa detect` no letter or
+    digit of them is left in clear."""
+    fixture = REPO / "tests" / "fixtures" / "asr_personal_data.jsonl"
+    result = callqa("detect", "--input", fixture)
+    assert result.returncode == 0, result.stderr
+    expected = {json.loads(line)["id"]: json.loads(line)["expect"] for line in fixture.read_text().splitlines()}
+    for line in result.stdout.splitlines():
+        out = json.loads(line)
+        assert sorted(p["type"] for p in out["pii"]) == expected[out["id"]], out
+        left = re.sub(r"\[[A-Z_]+\]", "", out["redacted"])
+        assert not re.search(r"\b(?:maria|gmail|user 101|violet|king|[A-Z] -[A-Z]|888|2222)\b", left, re.I), out

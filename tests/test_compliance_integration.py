@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import duckdb
 import pytest
@@ -74,6 +75,35 @@ def test_no_card_digits_in_clear_anywhere_in_the_database(batch):
         digits = re.sub(r"\D", "", _digits_apart(text or ""))
         for card in cards:
             assert not any(card[i:i + 6] in digits for i in range(len(card) - 5)), f"card digits in clear: {text!r}"
+
+
+def _stored_texts(db) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = [row[0] or "" for table, column in (("utterances", "text"), ("flags", "evidence"),
+                                                   ("flags", "details"))
+                 for row in con.execute(f"SELECT {column}::VARCHAR FROM {table}").fetchall()]
+        texts += [row[0] for row in con.execute(
+            "SELECT string_agg(text, ' ' ORDER BY utterance_index, word_index) FROM words GROUP BY call_id").fetchall()]
+    return _folded(" ".join(texts))
+
+
+def _folded(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def test_no_name_or_email_in_clear_anywhere_in_the_database(batch):
+    """Siblings of the card test: every word of a spoken name or e-mail address stays masked."""
+    store, _ = batch
+    stored = _stored_texts(store.path)
+    spoken_glue = {"dot", "at", "piste", "at", "example", "esimerkki", "fi", "com"}
+    checked = 0
+    for truth in TRUTHS:
+        for event in load_truth(truth).raw["events"]:
+            if event.get("type") in ("PERSON", "EMAIL"):
+                for word in set(re.findall(r"\w+", _folded(event["text"]))) - spoken_glue:
+                    checked += 1
+                    assert not re.search(rf"\b{word}\b", stored), f"{event['type']} word in clear: {word!r}"
+    assert checked >= 15
 
 
 def test_redacted_audio_copy_is_served(batch):

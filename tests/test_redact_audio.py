@@ -16,6 +16,19 @@ def test_spans_are_padded_merged_and_clipped():
     assert [tuple(round(t, 6) for t in span) for span in spans] == [(0.85, 3.15), (9.8, 10.0)]
 
 
+def test_a_span_runs_on_to_the_next_word_at_most_half_a_second():
+    from qa.types import Transcript, Utterance, Word
+
+    def next_word_at(start):
+        words = (Word(1.0, 2.0, "[CREDIT_CARD]"),) + ((Word(start, start + 0.3, "okay"),) if start else ())
+        utterance = Utterance("C", Role.CUSTOMER, None, 1.0, words[-1].end, "x", words)
+        return Transcript("c", "en", 1.0, 10.0, 1, 16000, (utterance,), ())
+
+    ends = {start: redaction_spans([mention(1.0, 2.0)], 10.0, transcript=next_word_at(start))[0][1]
+            for start in (2.05, 2.3, 3.0, None)}
+    assert {k: round(v, 6) for k, v in ends.items()} == {2.05: 2.15, 2.3: 2.3, 3.0: 2.5, None: 2.5}
+
+
 def test_redacted_copy_masks_every_channel_and_keeps_the_rest(tmp_path):
     rate = 16000
     t = np.arange(4 * rate) / rate

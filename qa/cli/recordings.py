@@ -110,9 +110,10 @@ def _redact_audio(args: argparse.Namespace) -> int:
     engine = Engine(config)
     audio = load_audio(source)
     call = identify(source)
-    mentions, _ = engine.compliance.redact(call, transcribe_audio(call, audio, engine).transcript)
-    write_redacted(audio, mentions, out, args.mode or config.compliance.audio_redaction)
-    spans = redaction_spans(mentions, audio.duration)
+    transcript = transcribe_audio(call, audio, engine).transcript
+    mentions, _ = engine.compliance.redact(call, transcript)
+    write_redacted(audio, mentions, out, args.mode or config.compliance.audio_redaction, transcript)
+    spans = redaction_spans(mentions, audio.duration, transcript=transcript)
     print(json.dumps({"file": str(source), "out": str(out), "mode": args.mode or config.compliance.audio_redaction,
                       "masked_seconds": round(sum(e - s for s, e in spans), 3),
                       "pii": [{"type": m.type, "role": m.role.value, "start": m.start, "end": m.end}
