@@ -339,3 +339,17 @@ def test_usernames_read_out(detector, text, username):
                                   "what's your username?", "the user name is on the screen"])
 def test_no_email_or_username_in_ordinary_words(detector, text):
     assert not [t for t in found(detector, text) if t[1] in ("EMAIL_ADDRESS", "USERNAME")], found(detector, text)
+
+
+@pytest.mark.parametrize("text, context, number", [
+    ("my account number is 4421 9987 12", "", "4421 9987 12"),
+    ("customer ID 55821904", "", "55821904"),
+    ("mi número de cliente es 778 234 11", "", "778 234 11"),
+    ("sure, it's 4421 9987 12", "Can I have your account number?", "4421 9987 12"),
+])
+def test_account_and_customer_numbers_are_masked(detector, text, context, number):
+    assert (number, "ACCOUNT_NUMBER") in found(detector, text, "es" if "número" in text else "en", context)
+
+
+def test_an_order_number_is_no_personal_data(detector):
+    assert found(detector, "the order number is 2024-001234") == []

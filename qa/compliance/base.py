@@ -26,7 +26,8 @@ class PiiSpan:
     """Personal data found in a text: characters ``[start, end)`` of type ``type``.
 
     ``type`` uses Presidio's entity names where one exists (PERSON, PHONE_NUMBER,
-    EMAIL_ADDRESS, CREDIT_CARD, IBAN_CODE, US_SSN, STREET_ADDRESS, DATE_TIME, …) plus
+    EMAIL_ADDRESS, CREDIT_CARD, IBAN_CODE, US_SSN, STREET_ADDRESS, DATE_TIME, …) plus USERNAME and
+    ACCOUNT_NUMBER (an identifier with the business, said after a cue) and
     CARD_SECURITY_CODE and CARD_EXPIRY for card data near a card context.
     """
 

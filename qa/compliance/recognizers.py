@@ -63,8 +63,12 @@ PHONE_CUE = _cue(r"phones?", "telephone", "tel", "mobile", "cell(?:phone)?", "fa
                  r"tel[eé]fonos?", r"m[oó]vil", "celular", "fijo", "llamar al", r"puhelin\w*",
                  r"numero\w*", r"kännykkä\w*", r"liittymä\w*", r"matkapuhelin\w*")
 ID_CUE = _cue(r"(?:order|invoice|reference|ref|ticket|case|booking|tracking|confirmation|serial|"
-              r"model|transaction)(?: number| no\.?| id| #)?", r"(?:account|customer) (?:number|no\.?|id|#)",
+              r"model|transaction)(?: number| no\.?| id| #)?",
               r"pedido", r"factura", r"referencia", r"tilaus\w*", r"lasku\w*", r"viite\w*")
+# a person's own identifier with a business: masked as ACCOUNT_NUMBER (an order number is not)
+ACCOUNT_CUE = _cue(r"(?:account|customer|member(?:ship)?|policy|client) (?:number|no\.?|id|#)",
+                   r"n[uú]mero de (?:cuenta|cliente|socio|p[oó]liza)", r"asiakasnumero\w*", r"tilinumero\w*",
+                   r"j[äa]sennumero\w*")
 SSN_CUE = _cue("ssn", r"social security(?: number)?", "social", "seguro social", "seguridad social")
 LICENSE_CUE = re.compile(
     r"\b(?:driver'?s?|driving) licen[cs]e(?: number| no\.?| #)?(?: is| was|:)?\s*"
@@ -161,7 +165,7 @@ def number_hits(text: str, context: str = "") -> list[Hit]:
     ctx = context[-300:]
     cues: dict[str, list[tuple[int, int]]] = {}
     for kind, cue in (("cvv", CVV_CUE), ("expiry", EXPIRY_CUE), ("phone", PHONE_CUE),
-                      ("ssn", SSN_CUE), ("card", CARD_CUE), ("id", ID_CUE)):
+                      ("ssn", SSN_CUE), ("card", CARD_CUE), ("id", ID_CUE), ("account", ACCOUNT_CUE)):
         spans = [m.span() for m in cue.finditer(text)]
         spans += [(-1, -1)] if ctx and kind != "id" and cue.search(ctx) else []
         if spans:
@@ -230,6 +234,8 @@ def _classify(run: _Run, text: str, cues: dict[str, list[tuple[int, int]]],
                 Hit(groups[-1][1], end, "CARD_SECURITY_CODE", 0.7, "card_security_code")]
     if (card_kind == "cvv" or after == "expiry") and len(digits) in (3, 4):
         return [Hit(start, end, "CARD_SECURITY_CODE", 0.85, "card_security_code")]
+    if near[:1] == ["account"] and len(digits) >= 4 and any(0 <= start - e <= 25 or e < 0 for _, e in cues["account"]):
+        return [Hit(start, end, "ACCOUNT_NUMBER", 0.8, "account_number")]
     if any(e <= start and start - e <= 25 for _, e in cues.get("id", [])) and near[:1] == ["id"]:
         return []  # "order number 2024-001234"
     if near[:1] == ["card"] and 13 <= len(digits) <= 19 and n >= 3:
