@@ -265,3 +265,22 @@ def test_missing_step_in_speech_the_recogniser_could_not_make_out_is_not_asserte
     garbled = dataclasses.replace(clear, transcript=dataclasses.replace(
         clear.transcript, utterances=(unsure, *clear.transcript.utterances[1:])))
     assert ("script_missing", "greeting") not in kinds(ScriptDetector().detect(garbled))
+
+
+def test_a_call_resumed_after_a_dropped_line_is_not_judged_on_its_opening():
+    resumed = call((0.2, "operator", "Sorry, I think we got disconnected. So as I was saying, the plan is cheaper."),
+                   (20.0, "customer", "Right."), (45.0, "operator", "Is there anything else I can help you with?"),
+                   (53.0, "operator", "Have a nice day, goodbye."))
+    assert ScriptDetector().detect(resumed) == []
+    fresh = call((0.2, "operator", "So as I was saying, the plan is cheaper."), (20.0, "customer", "Right."),
+                 (45.0, "operator", "Is there anything else I can help you with?"),
+                 (53.0, "operator", "Have a nice day, goodbye."))
+    assert {step for _, step in kinds(ScriptDetector().detect(fresh))} == {"greeting", "operator_name", "offer_help"}
+
+
+def test_a_recording_that_stops_mid_speech_is_not_judged_on_its_closing():
+    opening = GOOD_CALL[:3]
+    cut = call(*opening, (40.0, "operator", "and the other thing I wanted to say about the bill is"), duration=44.2)
+    assert ScriptDetector().detect(cut) == []  # the last word ends 0.2 s before the recording does
+    ended = call(*opening, (40.0, "operator", "and the other thing I wanted to say about the bill is"), duration=46.0)
+    assert {step for _, step in kinds(ScriptDetector().detect(ended))} == {"closing_question", "farewell"}

@@ -21,6 +21,10 @@ Absence is only asserted from speech the recogniser could make out: when the utt
 missing step was expected has a mean word probability below ``min_word_probability`` (0.5:
 the recogniser was more unsure than not), no ``script_missing`` is raised for it - the step is
 unverifiable, not missing (a small model on a low-resource language garbles greetings).
+
+Nor is a step judged where the recording does not hold its part of the call: the opening of a
+call picked up again after a dropped line ("I think we got disconnected"), the closing of a
+recording that stops mid-speech.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from qa.compliance.base import CallContext, Flag, Severity, TextFinding
 from qa.compliance.profanity import timed_tokens, tokenize
 from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.compliance.script_book import Script, ScriptBook, Step, load_scripts
-from qa.types import Role, Utterance
+from qa.types import Role, Transcript, Utterance
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _SLOT_WORDS = {"company": 4, "name": 3}
@@ -110,6 +114,27 @@ def _mean_probability(utterance: Utterance) -> float:
     return sum(w.probability for w in utterance.words) / len(utterance.words)
 
 
+# A call picked up again after the line dropped: its opening was said before the drop.
+_RESUMED = re.compile(r"\b(?:(?:got|were|was|get|been) (?:disconnected|cut off)|lost (?:you|the line|the connection)|"
+                      r"(?:line|call) (?:dropped|went dead)|se (?:cort[oó]|cay[oó]) la (?:llamada|l[ií]nea)|"
+                      r"nos desconectamos|(?:puhelu|linja|yhteys) katkesi)\b", re.I)
+RESUMED_WITHIN_S = 15.0
+RECORDING_CUT_S = 0.5  # speech this close to the end: the recording stopped mid-call
+
+
+def _unrecorded_phases(transcript: Transcript) -> set[str]:
+    """Phases of the call this recording does not hold, so no step of them is judged:
+    ``opening`` when the call resumes after a dropped line, ``closing`` when speech runs up to
+    the end of the recording (it stopped mid-call; sample calls end 1-3 s after the last word)."""
+    phases = set()
+    if any(_RESUMED.search(u.text) for u in transcript.utterances if u.start < RESUMED_WITHIN_S):
+        phases.add("opening")
+    words = transcript.words
+    if words and transcript.duration - max(w.end for w in words) < RECORDING_CUT_S:
+        phases.add("closing")
+    return phases
+
+
 def _spoken_by(utterances: tuple[Utterance, ...], role: Role) -> list[Utterance]:
     """The utterances of ``role``; where it has none, those of no known role."""
     own = [u for u in utterances if u.role is role]
@@ -178,10 +203,11 @@ class ScriptDetector:
         if script is None or not transcript.utterances:
             return []
         duration = max([transcript.duration] + [u.end for u in transcript.utterances])
+        unjudged = _unrecorded_phases(transcript)
         flags, found = [], []
         for step in script.steps:
             hit, step_flags = self._check_step(step, script, transcript.utterances, duration)
-            flags += step_flags
+            flags += step_flags if step.phase not in unjudged else []
             if hit is not None:
                 found.append((step, hit))
         flags += self._order_flags(found, script)
