@@ -28,7 +28,7 @@ os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "false")
 from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
 
-from pipelines.scale_out import DaskExecutor, dask_task_runner, task_outcomes, task_state  # noqa: E402
+from pipelines.scale_out import DaskExecutor, dask_task_runner, group_name, task_outcomes, task_state  # noqa: E402
 from qa.batch import Run  # noqa: E402
 from qa.config import load_config  # noqa: E402
 from qa.engine import engine_for  # noqa: E402
@@ -41,10 +41,8 @@ FLOW_NAME = "callqa-nightly"
 DEFAULT_DEPLOYMENT = "nightly"
 
 
-def _decoded_run_name(parameters: dict[str, Any]) -> str:
-    """A group task run's name in the UI: its first file's name and how many more."""
-    names = [Path(d.call.path).name for d in parameters["decoded"]]
-    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
+def _run_name(parameters: dict[str, Any]) -> str:
+    return group_name([d.call.path for d in parameters["decoded"]])
 
 
 @task(name="discover")
@@ -52,7 +50,7 @@ def discover_recordings(paths: list[str]) -> list[str]:
     return [str(p) for p in discover(paths)]
 
 
-@task(name="analyze-calls", task_run_name=_decoded_run_name, cache_policy=NO_CACHE, persist_result=False)
+@task(name="analyze-calls", task_run_name=_run_name, cache_policy=NO_CACHE, persist_result=False)
 def analyze_decoded(analyze, decoded: list):
     """Serial mode: one decoded group analysed in this process (shown as one task in the UI)."""
     return task_state(analyze(decoded), [d.call.path for d in decoded])

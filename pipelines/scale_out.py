@@ -22,10 +22,13 @@ from qa.executor import Analyzed, LocalExecutor, Outcome, Selected, groups
 from qa.faults import Fault, outcome_of
 
 
-def _group_run_name(parameters: dict[str, Any]) -> str:
+def group_name(paths: list[str]) -> str:
     """A group task run's name in the UI: its first file's name and how many more."""
-    names = [Path(path).name for path in parameters["paths"]]
-    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
+    return Path(paths[0]).name + (f" +{len(paths) - 1}" if len(paths) > 1 else "")
+
+
+def _run_name(parameters: dict[str, Any]) -> str:
+    return group_name(parameters["paths"])
 
 
 def task_state(outcomes: list[Outcome], paths: list[str]):
@@ -44,7 +47,7 @@ def task_outcomes(value: Any, size: int) -> list[Outcome]:
 
 # Results are never persisted by Prefect: a CallResult holds (redacted) transcripts, which
 # belong in DuckDB only; caching is off so a call is never "done" because Prefect says so.
-@task(name="analyze-calls", task_run_name=_group_run_name, cache_policy=NO_CACHE, persist_result=False)
+@task(name="analyze-calls", task_run_name=_run_name, cache_policy=NO_CACHE, persist_result=False)
 def analyze_group(paths: list[str], calls: list, db: str, config_path: str | None):
     """In a worker: a group of calls analysed together (models load once per worker process)."""
     executor = LocalExecutor(engine_for(load_config(config_path)), Path(db))

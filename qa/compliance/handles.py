@@ -21,7 +21,7 @@ _LOOSE_EMAIL = re.compile(
     rf"[ \t]*(?P<provider>{_PROVIDER})[ \t]*(?:\.|[ \t]dot[ \t])[ \t]*{_TLD}(?![\w])", re.I)
 _NOT_LOCAL = set(
     "my your his her our their its the a an use used using uses with via on at is it's in by and or from to "
-    "for new old personal work email e-mail mail address account me us i it that this via de mi su tu en es "
+    "for new old personal work email e-mail mail address account me us i it that this de mi su tu en es "
     "con minun sinun on ja".split())
 _USERNAME = re.compile(
     r"\b(?:user ?names?|log ?in(?: name| id)?|user ?id|screen name|handle|nombre de usuario|usuario|"

@@ -64,6 +64,7 @@ class DetectorSpec:
 
 _REGISTRY: dict[str, DetectorSpec] = {}
 _loaded = False
+_kinds: dict[str, str] | None = None  # flag_kinds(), kept until the registry changes (the scorer asks per call)
 
 
 def _load_builtins() -> None:
@@ -82,12 +83,19 @@ def register(spec: DetectorSpec) -> DetectorSpec:
     if clash:
         raise ValueError(f"detector {spec.name!r}: flag kind {clash[0]!r} belongs to {taken[clash[0]]!r}")
     _REGISTRY[spec.name] = spec
+    _forget_kinds()
     return spec
 
 
 def unregister(name: str) -> None:
     """Remove a detector (tests that register their own)."""
     _REGISTRY.pop(name, None)
+    _forget_kinds()
+
+
+def _forget_kinds() -> None:
+    global _kinds
+    _kinds = None
 
 
 def detector_specs() -> dict[str, DetectorSpec]:
@@ -106,8 +114,11 @@ def detector_spec(name: str) -> DetectorSpec:
 
 
 def flag_kinds() -> dict[str, str]:
-    """Every flag kind and the detector that raises it."""
-    return {kind: spec.name for spec in detector_specs().values() for kind in spec.kinds}
+    """Every flag kind and the detector that raises it (shared: do not change it)."""
+    global _kinds
+    if _kinds is None:
+        _kinds = {kind: spec.name for spec in detector_specs().values() for kind in spec.kinds}
+    return _kinds
 
 
 def synthetic_rates() -> tuple[SyntheticRate, ...]:
