@@ -144,7 +144,8 @@ def main() -> int:
     parser.add_argument("--config", help="callqa TOML config (default: the offline defaults)")
     parser.add_argument("--db", type=Path, help="keep the database here (default: a temporary one)")
     args = parser.parse_args()
-    labels = {path.stem: yaml.safe_load(path.read_text()) for path in sorted(LABELS.glob("*.yaml"))}
+    labels = {path.stem: yaml.safe_load(path.read_text()) for path in sorted(LABELS.glob("*.yaml"))
+              if not path.name.startswith("script_turns")}  # those are benchmarks/script_steps.py's
     present = {name: label for name, label in labels.items() if (args.shared / label["recording"]).is_file()}
     if not present:
         print(f"no labelled recording under {args.shared}", file=sys.stderr)

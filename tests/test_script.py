@@ -118,7 +118,7 @@ def test_unknown_roles_are_used_when_no_operator_was_identified():
 
 
 def test_late_step_is_flagged_with_the_time_of_the_matched_words():
-    turns = [(2.0, "operator", "Hello."), (25.0, "operator", "Sorry, thank you for calling Acme Telecom, "
+    turns = [(2.0, "operator", "One moment."), (25.0, "operator", "Sorry, thank you for calling Acme Telecom, "
                                                            "my name is Laura, how can I help you?")] + GOOD_CALL[2:]
     flags = [f for f in ScriptDetector().detect(call(*turns)) if f.kind == "script_late"]
     assert kinds(flags)[0] == ("script_late", "greeting")
@@ -284,3 +284,60 @@ def test_a_recording_that_stops_mid_speech_is_not_judged_on_its_closing():
     assert ScriptDetector().detect(cut) == []  # the last word ends 0.2 s before the recording does
     ended = call(*opening, (40.0, "operator", "and the other thing I wanted to say about the bill is"), duration=46.0)
     assert {step for _, step in kinds(ScriptDetector().detect(ended))} == {"closing_question", "farewell"}
+
+
+def test_a_recording_picked_up_from_a_hold_or_transfer_is_not_judged_on_its_steps():
+    fragment = call((2.0, "operator", "Okay, I'm here."), (4.5, "customer", "I'd like to buy a Chromecast."),
+                    (10.0, "operator", "Certainly, which colour would you like?"), (36.0, "operator", "It's on the way."),
+                    (41.7, "operator", "Bye."), duration=45.3)
+    assert ScriptDetector().detect(fragment) == []
+    rude = call((2.0, "operator", "Thanks for holding. Honestly that's not my problem."), duration=45.3)
+    assert kinds(ScriptDetector().detect(rude)) == [("forbidden_phrase", "")]
+    here_to_help = call((0.5, "operator", "I'm here to help, what's the problem?"), duration=60.0)
+    assert "greeting" in {step for _, step in kinds(ScriptDetector().detect(here_to_help))}
+
+
+@pytest.mark.parametrize("opening", [
+    "Thank you for calling Big Jim's Auto. I'm Dana. How can I help you today?",
+    "Hi there, you've reached Contoso, and this is Dan speaking. What can I do for you today?",
+    "thank you for calling acme this is [PERSON] how can i help you today",
+])
+def test_natural_openings_of_real_calls_are_in_order_and_on_time(opening):
+    turns = [(0.5, "operator", opening)] + GOOD_CALL[1:]
+    assert ScriptDetector().detect(call(*turns)) == []
+
+
+def test_a_name_placeholder_needs_a_name():
+    turns = [(0.5, "operator", "Thank you for calling Acme. I'm sorry, how can I help you?")] + GOOD_CALL[1:]
+    assert kinds(ScriptDetector().detect(call(*turns))) == [("script_missing", "operator_name")]
+
+
+def test_steps_said_in_one_turn_are_not_out_of_order():
+    turns = [(0.5, "operator", "How can I help you? This is Laura from Acme, thank you for calling Acme.")]
+    flags = ScriptDetector().detect(call(*turns, *GOOD_CALL[1:]))
+    assert [f for f in flags if f.kind == "script_order"] == []
+
+
+def test_a_closing_said_another_way_or_heard_a_little_wrong_is_not_missing():
+    closing = [(45.0, "operator", "Let me know if there's anything else I can do for you today."),
+               (53.0, "operator", "Have a good one.")]
+    assert ScriptDetector().detect(call(*GOOD_CALL[:3], *closing)) == []
+    misheard = [(45.0, "operator", "let me know if there is any thing else i can do for you to day"),
+                (53.0, "operator", "have a good one")]
+    assert ScriptDetector().detect(call(*GOOD_CALL[:3], *misheard)) == []
+
+
+def test_a_missing_flag_names_the_expected_window_and_the_closest_line():
+    turns = GOOD_CALL[:3] + [(45.0, "operator", "Okay, the ticket is open now."), (53.0, "operator", "Goodbye.")]
+    [flag] = ScriptDetector().detect(call(*turns))
+    details = dict(flag.details)
+    assert details["step"] == "closing_question" and details["expected"] == "last 30 s"
+    assert float(details["closest_at"]) >= 30.0 and "closest_semantic" in details
+    assert 0 < flag.confidence <= 1
+
+
+def test_semantic_signal_can_be_switched_off():
+    closing = [(45.0, "operator", "Do you need help with anything more?"), (53.0, "operator", "Goodbye.")]
+    turns = GOOD_CALL[:3] + closing
+    assert ScriptDetector().detect(call(*turns)) == []
+    assert kinds(ScriptDetector(semantic=False).detect(call(*turns))) == [("script_missing", "closing_question")]

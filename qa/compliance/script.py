@@ -4,12 +4,14 @@ Scripts come from a YAML file (format documented at the top of ``scripts/default
 chosen by the call's campaign and language: (campaign, language) -> (campaign, "default") ->
 ("default", language) -> ("default", "en").
 
-A step is found when one of its phrases scores at least ``threshold`` (rapidfuzz ``ratio``,
-0-100) against a window of words of an utterance of the step's role; texts are case- and
-accent-folded and stripped of punctuation first, and windows one word shorter or longer than
-the phrase are tried, so ASR errors ("Akme Telekom") and small paraphrases still match. The
-default 80 sits above the best near misses of the sample calls (<= 70) and below ASR-damaged
-phrasings (>= 85); forbidden phrases need 90, since they raise high-severity flags.
+A step is found when one of its phrasings is said in an utterance of the step's role, by
+either signal of ``qa/compliance/matching.py``: the fuzzy score reaches ``threshold`` (0-100;
+80 sits above the best near misses of the sample calls, <= 73, and below ASR-damaged
+phrasings, >= 85) or, in languages the sentence encoder covers, the meaning does
+(``semantic_threshold``, cosine). A required step is missing only when nothing in its half of
+the call is plausibly that step: no phrasing without placeholders reaches ``plausible`` (75)
+and no sentence ``semantic_plausible``. Forbidden phrases need a fuzzy 90 (their words, not
+their meaning), since they raise high-severity flags.
 
 Flags (kind: severity): ``script_missing`` (a required step not found: the step's severity,
 medium by default), ``script_order`` (found before a step that precedes it in the script:
@@ -22,9 +24,11 @@ missing step was expected has a mean word probability below ``min_word_probabili
 the recogniser was more unsure than not), no ``script_missing`` is raised for it - the step is
 unverifiable, not missing (a small model on a low-resource language garbles greetings).
 
-Nor is a step judged where the recording does not hold its part of the call: the opening of a
-call picked up again after a dropped line ("I think we got disconnected"), the closing of a
-recording that stops mid-speech.
+Nor is a step judged where the recording does not hold its part of the call: no step of a
+recording that starts mid-call (picked up again after a dropped line, "I think we got
+disconnected"; back from a hold or a transfer, "Okay, I'm here", "thanks for holding": its
+opening and whatever of the script came before are in another recording), and no closing
+step of a recording that stops mid-speech. Forbidden phrases are judged everywhere.
 """
 
 from __future__ import annotations
@@ -33,78 +37,23 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
-
 from qa.compliance.base import CallContext, Flag, Severity, TextFinding
-from qa.compliance.profanity import timed_tokens, tokenize
+from qa.compliance.matching import Match, SentenceEncoder, best_match, compile_phrase, fuzzy_match, prepare
+from qa.compliance.words import timed_tokens, tokenize
 from qa.compliance.registry import DetectorSpec, SyntheticRate, register
 from qa.compliance.script_book import Script, ScriptBook, Step, load_scripts
 from qa.types import Role, Transcript, Utterance
 
-_SLOT = re.compile(r"\{(\w+)\}")
-_SLOT_WORDS = {"company": 4, "name": 3}
-
-
-@dataclass(frozen=True)
-class _Phrase:
-    text: str
-    segments: tuple[tuple[str, ...], ...]  # literal word runs
-    gaps: tuple[int, ...]  # most words a placeholder between two segments may take
-    lead: bool  # a placeholder before the first segment needs a word there
-    trail: bool
-
-
-def _compile(text: str, company: str | None) -> _Phrase:
-    if company:
-        text = text.replace("{company}", company)
-    parts = _SLOT.split(text)  # literal, slot, literal, slot, ...
-    segments, gaps = [], []
-    for index, part in enumerate(parts):
-        if index % 2:
-            gaps.append(_SLOT_WORDS.get(part, 4))
-        elif words := tuple(t.text for t in tokenize(part, loose=True)):
-            segments.append(words)
-    lead, trail = parts[0].strip() == "" and len(parts) > 1, parts[-1].strip() == "" and len(parts) > 1
-    inner = gaps[1:] if lead else gaps
-    return _Phrase(text, tuple(segments), tuple(inner[: max(len(segments) - 1, 0)]), lead, trail)
-
-
-def _window(segment: tuple[str, ...], words: list[str], lo: int, hi: int) -> tuple[float, int, int]:
-    target, n = " ".join(segment), len(segment)
-    best = (0.0, -1, -1)
-    slack = 2 if n >= 6 else 1
-    for size in range(max(1, n - slack), n + slack + 1):
-        for i in range(lo, hi - size + 1):
-            score = fuzz.ratio(target, " ".join(words[i:i + size]))
-            if score > best[0]:
-                best = (score, i, i + size)
-    return best
-
-
-def _match(phrase: _Phrase, words: list[str], lo: int = 0) -> tuple[float, int, int]:
-    """Best (score, first word, end word) of ``phrase`` in ``words`` from ``lo`` on."""
-    if not phrase.segments:
-        return 0.0, -1, -1
-    total = weight = 0.0
-    first, position = -1, lo + (1 if phrase.lead else 0)
-    for k, segment in enumerate(phrase.segments):
-        hi = len(words) if k == 0 else min(len(words), position + phrase.gaps[k - 1] + len(segment) + 2)
-        score, i, j = _window(segment, words, position, hi)
-        if i < 0:
-            return 0.0, -1, -1
-        first = i if k == 0 else first
-        length = len(" ".join(segment))
-        total, weight, position = total + score * length, weight + length, j
-    if phrase.trail and position >= len(words):
-        return 0.0, -1, -1
-    return total / weight, first, position
-
-
 class _Hit(NamedTuple):
-    score: float
+    match: Match
     utterance: Utterance
     start: float
     end: float
+
+    @property
+    def score(self) -> float:
+        """The stronger signal, 0-100."""
+        return self.match.score * 100
 
 
 def _mean_probability(utterance: Utterance) -> float:
@@ -114,25 +63,54 @@ def _mean_probability(utterance: Utterance) -> float:
     return sum(w.probability for w in utterance.words) / len(utterance.words)
 
 
-# A call picked up again after the line dropped: its opening was said before the drop.
+# A recording that starts mid-call: picked up again after the line dropped, or back from a hold
+# or a transfer. Its opening was said in another recording.
 _RESUMED = re.compile(r"\b(?:(?:got|were|was|get|been) (?:disconnected|cut off)|lost (?:you|the line|the connection)|"
                       r"(?:line|call) (?:dropped|went dead)|se (?:cort[oó]|cay[oó]) la (?:llamada|l[ií]nea)|"
-                      r"nos desconectamos|(?:puhelu|linja|yhteys) katkesi)\b", re.I)
+                      r"nos desconectamos|(?:puhelu|linja|yhteys) katkesi|"
+                      r"^(?:\W*\w+\W+)?i'?m (?:here|back)\b(?! to)|thanks? (?:you )?for (?:holding|waiting|your patience)|"
+                      r"sorry (?:about|for) the (?:wait|hold)|are you still there|"
+                      r"gracias por (?:la espera|esperar)|^(?:\W*\w+\W+)?(?:sigo aqu[ií]|ya estoy aqu[ií])|"
+                      r"kiitos odottamisesta|olen taas linjoilla)\b", re.I)
 RESUMED_WITHIN_S = 15.0
+TURN_PAUSE_S = 1.5  # steps said within one turn are said in one breath: their order is not judged
+SEMANTIC_THRESHOLD = 0.85  # cosine at which a sentence says a phrasing alone (0.80 took "if you need anything else, give us a call": benchmarks/script_steps.py)
+PLAUSIBLE = 75.0  # fuzzy score from which a phrasing may have been said, misheard (sample near misses: <= 73)
+SEMANTIC_PLAUSIBLE = 0.65
 RECORDING_CUT_S = 0.5  # speech this close to the end: the recording stopped mid-call
 
 
 def _unrecorded_phases(transcript: Transcript) -> set[str]:
-    """Phases of the call this recording does not hold, so no step of them is judged:
-    ``opening`` when the call resumes after a dropped line, ``closing`` when speech runs up to
-    the end of the recording (it stopped mid-call; sample calls end 1-3 s after the last word)."""
+    """Phases of the call this recording does not hold, so no step of them is judged: all of
+    them when the recording starts mid-call (a cue in its first seconds), ``closing`` when
+    speech runs up to the end of the recording (it stopped mid-call; sample calls end 1-3 s
+    after the last word)."""
     phases = set()
     if any(_RESUMED.search(u.text) for u in transcript.utterances if u.start < RESUMED_WITHIN_S):
-        phases.add("opening")
+        return {"opening", "body", "closing"}
     words = transcript.words
     if words and transcript.duration - max(w.end for w in words) < RECORDING_CUT_S:
         phases.add("closing")
     return phases
+
+
+def _turns(utterances: tuple[Utterance, ...]) -> dict[int, int]:
+    """Each utterance's turn number (by id): a turn is a run of one speaker's utterances with
+    pauses shorter than ``TURN_PAUSE_S``."""
+    turns, turn, speaker, end = {}, -1, object(), float("-inf")
+    for utterance in sorted(utterances, key=lambda u: u.start):
+        turn += utterance.speaker != speaker or utterance.start - end > TURN_PAUSE_S
+        turns[id(utterance)], speaker, end = turn, utterance.speaker, utterance.end
+    return turns
+
+
+def _expected_window(step: Step) -> str:
+    """Where the script wants ``step``, in words for the flag's details."""
+    if step.within_s is not None:
+        return f"first {step.within_s:g} s"
+    if step.from_end_s is not None:
+        return f"last {step.from_end_s:g} s"
+    return {"opening": "first half", "closing": "second half"}.get(step.phase, "anywhere")
 
 
 def _spoken_by(utterances: tuple[Utterance, ...], role: Role) -> list[Utterance]:
@@ -145,31 +123,42 @@ class ScriptDetector:
     """Checks calls against their script; see the module docstring for flags and thresholds."""
 
     name = "script"
-    version = "1"
+    version = "2"
 
     def __init__(self, scripts: ScriptBook | None = None, threshold: float = 80.0,
                  forbidden_threshold: float = 90.0, company: str | None = None,
-                 min_word_probability: float = 0.5) -> None:
+                 min_word_probability: float = 0.5, semantic: bool = True,
+                 semantic_threshold: float = SEMANTIC_THRESHOLD, plausible: float = PLAUSIBLE,
+                 semantic_plausible: float = SEMANTIC_PLAUSIBLE) -> None:
         self.scripts = scripts if scripts is not None else load_scripts()
         self.threshold, self.forbidden_threshold = threshold, forbidden_threshold
         self.min_word_probability = min_word_probability
         self.company = company if company is not None else self.scripts.company
-        self._compiled: dict[str, _Phrase] = {}
+        self.encoder = SentenceEncoder() if semantic else None
+        self.semantic_threshold, self.plausible, self.semantic_plausible = (semantic_threshold, plausible,
+                                                                             semantic_plausible)
 
-    def _phrase(self, text: str) -> _Phrase:
-        if text not in self._compiled:
-            self._compiled[text] = _compile(text, self.company)
-        return self._compiled[text]
+    def lines(self, utterances: list[Utterance] | tuple[Utterance, ...], language: str | None) -> dict[int, tuple]:
+        """Each utterance (by id) prepared for matching, with its tokens' times."""
+        timed = [timed_tokens(u, loose=True) for u in utterances]
+        prepared = prepare([text for text, _, _ in timed], language, self.encoder)
+        return {id(u): (line, times) for u, line, (_, _, times) in zip(utterances, prepared, timed)}
 
-    def _hit(self, phrases: tuple[str, ...], utterance: Utterance) -> _Hit | None:
-        """The best-scoring phrase in the utterance (the longer span on a tie), or None."""
-        _, tokens, times = timed_tokens(utterance, loose=True)
-        words, best = [t.text for t in tokens], None
-        for text in phrases:
-            score, i, j = _match(self._phrase(text), words)
-            if i >= 0 and (best is None or (score, j - i) > best[:2]):
-                best = (score, j - i, i, j)
-        return best and _Hit(best[0], utterance, times[best[2]][0], times[best[3] - 1][1])
+    def _hit(self, phrases: tuple[str, ...], utterance: Utterance, lines: dict[int, tuple] | None = None,
+             semantic: bool = True) -> _Hit | None:
+        """The best phrasing in the utterance by either signal, or None."""
+        line, times = (lines or self.lines([utterance], None))[id(utterance)]
+        match = best_match(phrases, line, self.company, self.encoder if semantic else None)
+        return match and _Hit(match, utterance, times[match.first][0], times[match.end - 1][1])
+
+    def said(self, hit: _Hit | None) -> bool:
+        """Whether ``hit`` is the step said: either signal over its threshold."""
+        return hit is not None and (hit.match.fuzzy * 100 >= self.threshold
+                                    or (hit.match.semantic or 0.0) >= self.semantic_threshold)
+
+    def _plausible(self, hit: _Hit) -> bool:
+        """Whether ``hit`` may be the step, heard or phrased a little off."""
+        return hit.match.near_fuzzy * 100 >= self.plausible or (hit.match.semantic or 0.0) >= self.semantic_plausible
 
     def text_findings(self, text: str, language: str | None, role: str | None) -> list[TextFinding]:
         """Forbidden phrases in a plain text said by anyone but the customer (``callqa detect``)."""
@@ -183,7 +172,7 @@ class ScriptDetector:
         for phrase in script.forbidden if script else ():
             position = 0
             while True:
-                score, i, j = _match(self._phrase(phrase), words, position)
+                score, i, j = fuzzy_match(compile_phrase(phrase, self.company), words, position)
                 if i < 0 or score < self.forbidden_threshold:
                     break
                 findings.append(TextFinding("forbidden_phrase", Severity.HIGH, tokens[i].start,
@@ -204,29 +193,30 @@ class ScriptDetector:
             return []
         duration = max([transcript.duration] + [u.end for u in transcript.utterances])
         unjudged = _unrecorded_phases(transcript)
+        lines = self.lines(transcript.utterances, context.language)
         flags, found = [], []
         for step in script.steps:
-            hit, step_flags = self._check_step(step, script, transcript.utterances, duration)
+            hit, step_flags = self._check_step(step, script, transcript.utterances, duration, lines)
             flags += step_flags if step.phase not in unjudged else []
             if hit is not None:
                 found.append((step, hit))
-        flags += self._order_flags(found, script)
-        flags += self._forbidden_flags(_spoken_by(transcript.utterances, Role.OPERATOR), script)
+        flags += self._order_flags(found, script, _turns(transcript.utterances))
+        flags += self._forbidden_flags(_spoken_by(transcript.utterances, Role.OPERATOR), script, lines)
         return sorted(flags, key=lambda f: (f.start, f.kind))
 
-    def _check_step(self, step: Step, script: Script, utterances: tuple[Utterance, ...],
-                    duration: float) -> tuple[_Hit | None, list[Flag]]:
+    def _check_step(self, step: Step, script: Script, utterances: tuple[Utterance, ...], duration: float,
+                    lines: dict[int, tuple]) -> tuple[_Hit | None, list[Flag]]:
         """Where the call says ``step`` (None: nowhere), and the step's flags: late, early or missing."""
         candidates = _spoken_by(utterances, step.role)
         region = [u for u in candidates if (step.phase != "opening" or u.start < duration / 2)
                   and (step.phase != "closing" or u.end > duration / 2)]
-        hits = [h for h in (self._hit(step.phrases, u) for u in region) if h]
-        good = sorted((h for h in hits if h.score >= self.threshold), key=lambda h: h.start)
+        hits = [h for h in (self._hit(step.phrases, u, lines) for u in region) if h]
+        good = sorted((h for h in hits if self.said(h)), key=lambda h: h.start)
         if good:
             hit = good[-1] if step.phase == "closing" else good[0]
             return hit, self._timing_flags(step, hit, duration, script)
-        if not step.required:
-            return None, []
+        if not step.required or any(self._plausible(h) for h in hits):
+            return None, []  # nothing said that is surely the step, but something that may be it
         around = candidates or list(utterances)  # no speech of that role at all
         missing = self._missing_flag(step, hits, around, script)
         return None, [missing] if missing else []
@@ -235,7 +225,7 @@ class ScriptDetector:
         """A found step said later than its ``within_s`` or earlier than its ``from_end_s``."""
         flags = []
         step_id = (("step", step.id),)
-        where = (step.role, hit.start, hit.end, hit.utterance.text, hit.score / 100, hit.utterance.speaker)
+        where = (step.role, hit.start, hit.end, hit.utterance.text, hit.match.score, hit.utterance.speaker)
         if step.within_s is not None and hit.start > step.within_s:
             flags.append(self._flag("script_late", Severity.LOW, *where, step_id + (
                 ("within_s", f"{step.within_s:g}"), ("at_s", f"{hit.start:.1f}")), script))
@@ -246,37 +236,43 @@ class ScriptDetector:
 
     def _missing_flag(self, step: Step, hits: list[_Hit], around: list[Utterance], script: Script) -> Flag | None:
         """A required step not said, flagged on the first (closing: last) utterance ``around``;
-        None where the recogniser could not make out that speech, so it is unverifiable."""
+        None where the recogniser could not make out that speech, so it is unverifiable.
+        The details name the step, where it was expected and the closest line heard."""
         near = max(hits, key=lambda h: h.score, default=None)
         expected = around[-1] if step.phase == "closing" else around[0]
         if _mean_probability(expected) < self.min_word_probability:
             return None
         best = near.score if near else 0.0
+        closest = (("closest_at", f"{near.start:.1f}"), ("closest_fuzzy", f"{near.match.fuzzy * 100:.0f}")) + (
+            (("closest_semantic", f"{near.match.semantic:.2f}"),) if near and near.match.semantic is not None
+            else ()) if near else ()
         return self._flag(
             "script_missing", step.severity, step.role, expected.start, expected.end,
             near.utterance.text if near else "", (100 - best) / 100, expected.speaker,
-            (("step", step.id), ("best_score", f"{best:.0f}"), ("threshold", f"{self.threshold:g}"),
-             ("phase", step.phase)), script)
+            (("step", step.id), ("expected", _expected_window(step)), ("best_score", f"{best:.0f}"),
+             ("threshold", f"{self.threshold:g}"), ("phase", step.phase)) + closest, script)
 
-    def _order_flags(self, found: list[tuple[Step, _Hit]], script: Script) -> list[Flag]:
-        """Found steps said before a step the script puts earlier."""
+    def _order_flags(self, found: list[tuple[Step, _Hit]], script: Script, turns: dict[int, int]) -> list[Flag]:
+        """Found steps said before a step the script puts earlier, unless both are in one turn."""
         flags = []
         latest: tuple[Step, _Hit] | None = None
         for step, hit in found:
-            if latest and hit.start < latest[1].start:
+            if latest and hit.start < latest[1].start and turns[id(hit.utterance)] != turns[id(latest[1].utterance)]:
                 flags.append(self._flag("script_order", Severity.LOW, step.role, hit.start, hit.end,
-                                        hit.utterance.text, hit.score / 100, hit.utterance.speaker,
+                                        hit.utterance.text, hit.match.score, hit.utterance.speaker,
                                         (("step", step.id), ("expected_after", latest[0].id)), script))
-            else:
+            elif latest is None or hit.start >= latest[1].start:
                 latest = (step, hit)
         return flags
 
-    def _forbidden_flags(self, operator_utterances: list[Utterance], script: Script) -> list[Flag]:
-        """Forbidden phrases the operator said; of overlapping ones only the best."""
+    def _forbidden_flags(self, operator_utterances: list[Utterance], script: Script,
+                         lines: dict[int, tuple]) -> list[Flag]:
+        """Forbidden phrases the operator said (fuzzy signal only: a high flag needs the words);
+        of overlapping ones only the best."""
         flags = []
         for utterance in operator_utterances:
             hits = [(p, h) for p in script.forbidden
-                    if (h := self._hit((p,), utterance)) and h.score >= self.forbidden_threshold]
+                    if (h := self._hit((p,), utterance, lines, semantic=False)) and h.score >= self.forbidden_threshold]
             taken: list[_Hit] = []  # "not my problem" inside "that's not my problem": one flag
             for phrase, hit in sorted(hits, key=lambda ph: (-ph[1].score, -len(ph[0]))):
                 if all(hit.end <= t.start or hit.start >= t.end for t in taken):
@@ -296,12 +292,18 @@ class ScriptSettings:
     threshold: float = 80.0
     forbidden_threshold: float = 90.0
     min_word_probability: float = 0.5
+    semantic: bool = True  # the sentence-embedding signal (languages the encoder covers)
+    semantic_threshold: float = SEMANTIC_THRESHOLD
+    plausible: float = PLAUSIBLE
+    semantic_plausible: float = SEMANTIC_PLAUSIBLE
 
 
 def _script_detector(settings: ScriptSettings) -> ScriptDetector:
     return ScriptDetector(load_scripts(settings.scripts or None, company=settings.company or None),
                           threshold=settings.threshold, forbidden_threshold=settings.forbidden_threshold,
-                          min_word_probability=settings.min_word_probability)
+                          min_word_probability=settings.min_word_probability, semantic=settings.semantic,
+                          semantic_threshold=settings.semantic_threshold, plausible=settings.plausible,
+                          semantic_plausible=settings.semantic_plausible)
 
 
 register(DetectorSpec(
