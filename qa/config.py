@@ -30,9 +30,10 @@ Example ``callqa.toml`` (every key optional)::
     profanity_deny = []       # extra words/phrases flagged in this deployment
     scripts = ""              # YAML script book ("" = the shipped default, qa/compliance/scripts/)
     company = ""              # company name the greeting must contain ("" = any name)
-    raised_lu = 6.0           # raised voice: LU above the speaker's own baseline in the call
+    raised_lu = 6.0           # raised voice: LU above the speaker's own baseline in the call, with the
+                              # pitch up too (raised_st, effort_min in [compliance.loudness])
     min_raised_s = 1.0        # ... sustained at least this long
-    quiet_floor_lufs = -45.0  # quiet voice: operator's level below this, or
+    quiet_floor_lufs = -45.0  # quiet voice (stereo, own channels): operator's level below this, or
     quiet_relative_lu = 12.0  # ... more than this under the customer's
     leak_window_s = 120.0     # operator repeating data the customer gave this recently is no leak
     no_card_campaigns = []    # campaigns that must not take card data: any card data is a leak
@@ -42,6 +43,9 @@ Example ``callqa.toml`` (every key optional)::
 
     [compliance.loudness]     # a detector's settings as a table of its own (fields of its settings
     raised_lu = 6.0           # class, qa/compliance/registry.py); the flat keys above set the same
+    raised_st = 2.0           # raised voice: pitch at least this many semitones over the speaker's
+    effort_min = 15.5         # ... and LU + semitones + dB of high band over the baseline at least this
+    quiet_drop_lu = 12.0      # quiet voice (any call): operator this far under their own baseline
 
     [scoring]
     scorecards = ""           # YAML scorecard book ("" = the shipped qa/scoring/scorecards/default.yaml)
