@@ -138,6 +138,17 @@ def _report(name: str, verdict: Verdict) -> None:
         print(f"  {kind:<18} {verdict.raised[kind]:>6} {verdict.false[kind]:>6} {verdict.missed[kind]:>6}")
 
 
+def _place(recording: Path, target: Path, cut_start_s: float) -> None:
+    """Copy a recording for the run, without its first ``cut_start_s`` seconds if given."""
+    if not cut_start_s:
+        shutil.copy(recording, target)
+        return
+    import soundfile
+
+    samples, rate = soundfile.read(recording, always_2d=True)
+    soundfile.write(target, samples[int(cut_start_s * rate):], rate, subtype="PCM_16")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
@@ -154,7 +165,8 @@ def main() -> int:
         folder = Path(tmp) / "calls"
         folder.mkdir()
         for name, label in present.items():
-            shutil.copy(args.shared / label["recording"], folder / f"{name}{Path(label['recording']).suffix}")
+            _place(args.shared / label["recording"], folder / f"{name}{Path(label['recording']).suffix}",
+                   label.get("cut_start_s", 0.0))
         db = args.db or Path(tmp) / "realcalls.duckdb"
         summary = run_batch([folder], Store(db), Engine(load_config(args.config)))
         print(summary.line())

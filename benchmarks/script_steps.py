@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,7 +44,7 @@ LABELS = Path(__file__).with_name("labels")
 REAL, WRITTEN = LABELS / "script_turns.yaml", LABELS / "script_turns_written.yaml"
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-Said = Callable[[Step, str, str], bool]
+Said = Callable[[Step, str, str, bool], bool]  # (step, text, language, the operator's first turn)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Turn:
     steps: frozenset[str]
     like: frozenset[str] = frozenset()  # near misses: steps it resembles but does not say
     position: float | None = None  # where in its call, 0-1 (None: written, out of any call)
+    first: bool = True  # the operator's first turn of its call (written turns: may be)
 
 
 def json_path(document: object, path: str) -> object:
@@ -106,7 +107,26 @@ def text_turns(entries: list[dict], shared: Path, notes: list[str]) -> list[Turn
         text, position = reference_text(shared, entry, cache)
         turns.append(_turn(where, text, entry, position))
     notes += [f"skipped {file}: not under {shared}" for file in sorted(missing)]
-    return turns
+    return _mark_first(turns, [e for e in entries if (shared / e["file"]).is_file()])
+
+
+def _conversation(entry: dict) -> tuple:
+    """Which conversation an entry's turn belongs to (abcd: the convo; else its list or text)."""
+    if "convo_id" in entry:
+        return entry["file"], entry["convo_id"]
+    path = entry["path"] if "sentence" in entry else entry["path"][:entry["path"].rindex("[")]
+    return entry["file"], path
+
+
+def _mark_first(turns: list[Turn], entries: list[dict]) -> list[Turn]:
+    """Each turn with ``first`` set: the earliest labelled turn of its conversation (every agent
+    turn of a source is labelled, so that is the operator's first)."""
+    earliest: dict[tuple, float] = {}
+    for turn, entry in zip(turns, entries):
+        key = _conversation(entry) if "file" in entry else (entry["recording"],)
+        earliest[key] = min(earliest.get(key, turn.position), turn.position)
+    return [replace(turn, first=turn.position == earliest[_conversation(e) if "file" in e else (e["recording"],)])
+            for turn, e in zip(turns, entries)]
 
 
 def recording_names() -> dict[str, str]:
@@ -136,7 +156,7 @@ def transcribe_recordings(shared: Path, recordings: list[str], db: Path, config:
 
 def recording_turns(entries: list[dict], db: Path, notes: list[str]) -> list[Turn]:
     """The operator utterances holding each entry's ``at`` in the database's transcripts."""
-    names, turns = recording_names(), []
+    names, turns, resolved = recording_names(), [], []
     with duckdb.connect(str(db), read_only=True) as con:
         ids = dict(con.execute("SELECT file_name, call_id FROM calls").fetchall())
         durations = dict(con.execute("SELECT call_id, duration_s FROM calls").fetchall())
@@ -148,9 +168,10 @@ def recording_turns(entries: list[dict], db: Path, notes: list[str]) -> list[Tur
                 [call_id, at, at]).fetchone()
             if row:
                 turns.append(_turn(f"{recording} at={at}", row[0], entry, at / durations[call_id]))
+                resolved.append(entry)
             else:
                 notes.append(f"no operator utterance at {at} s of {recording} in {db}")
-    return turns
+    return _mark_first(turns, resolved)
 
 
 def real_turns(entries: list[dict], shared: Path, db: Path | None, config: str | None,
@@ -187,7 +208,7 @@ def before_issue_15() -> Said:
     book = load_book(file.name)
     os.unlink(file.name)
 
-    def said(step: Step, text: str, language: str) -> bool:
+    def said(step: Step, text: str, language: str, first: bool) -> bool:
         old = {s.id: s for s in book.select(None, language).steps}.get(step.id)
         words = [t.text for t in tokenize(text, loose=True)]
         return old is not None and any(fuzzy_match(compile_phrase(p), words)[0] >= 80 for p in old.phrases)
@@ -199,14 +220,15 @@ def detector_matcher(**options) -> Callable[[], Said]:
     """ScriptDetector's own decision (``said``) on one turn, built with ``options``."""
 
     def factory() -> Said:
-        from qa.compliance.script import ScriptDetector
+        from qa.compliance.script import ScriptDetector, phrasings
         from qa.types import Role, Utterance
 
         detector = ScriptDetector(**options)
 
-        def said(step: Step, text: str, language: str) -> bool:
+        def said(step: Step, text: str, language: str, first: bool) -> bool:
             utterance = Utterance("operator", Role.OPERATOR, None, 0.0, 1.0, text, ())
-            return detector.said(detector._hit(step.phrases, utterance, detector.lines([utterance], language)))
+            lines = detector.lines([utterance], language)
+            return detector.said(detector._hit(phrasings(step, first), utterance, lines))
 
         return said
 
@@ -260,7 +282,8 @@ def evaluate(turns: list[Turn], said: Said) -> dict[str, Tally]:
     for turn in turns:
         for step in steps[turn.language]:
             tally = tallies.setdefault(step.id, Tally())
-            truth, found = step.id in turn.steps, in_phase(step, turn) and said(step, turn.text, turn.language)
+            truth, found = step.id in turn.steps, in_phase(step, turn) and said(step, turn.text, turn.language,
+                                                                                turn.first)
             tally.positives += truth
             tally.tp += truth and found
             tally.near += step.id in turn.like and not truth

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -139,6 +140,9 @@ def test_call_page_shows_evidence_and_logs_each_opening_once(dashboard):
     page = "\n".join(m.value for m in at.markdown)
     assert "Operator" in page and "Customer" in page and "profanity" in page
     assert "#ffd54f" in page  # the flagged utterance is the focused one
+    details = json.loads(flag["details"]) if isinstance(flag["details"], str) else flag["details"]
+    shown = [c.value for c in at.caption if all(f"{k.replace('_', ' ')} {v}" in c.value for k, v in details.items())]
+    assert details and shown, "the flag's details are on the page"
     assert [c.value for c in at.caption if c.value.startswith("Player at")] == [f"Player at 0:{int(flag['start_s']):02d}"
                                                                                " – profanity"]
     assert table_with(at, "lost")["lost"].max() > 0

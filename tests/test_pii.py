@@ -300,6 +300,7 @@ def test_a_card_number_misheard_by_a_digit_is_still_card_data(detector):
 AS_HEARD = [
     ("Yes, my name is Violet V -I -O -L -E -T.", "en", "", "Violet V -I -O -L -E -T", "PERSON"),  # real call
     ("My last name is King, K -I -N -G.", "en", "", "King, K -I -N -G", "PERSON"),
+    ("Yes, my name is Violet the I -O -L -E -T.", "en", "", "the I -O -L -E -T", "PERSON"),  # V heard as "the"
     ("K. I. N. G.", "en", "Could you spell your surname?", "K. I. N. G", "PERSON"),
     ("it's s m i t h", "en", "and how do you spell that?", "s m i t h", "PERSON"),
     ("Me llamo Ana, A-N-A.", "es", "", "Ana, A-N-A", "PERSON"),

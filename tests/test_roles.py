@@ -61,3 +61,11 @@ def test_customer_giving_their_name_does_not_make_them_the_operator():
 def test_greeting_with_name_beats_customer_name():
     utterances = [utt("S0", 0, "Hi, my name is Ann."), utt("S1", 2, "Thank you for calling Acme, my name is Bob.")]
     assert mono_operator(utterances, "inbound", None) == "S1"
+
+
+def test_a_recording_that_starts_with_the_customer_goes_by_the_operators_requests():
+    utterances = [utt("S0", 0.0, "and I bought a car not too long ago and a light is coming on"),
+                  utt("S1", 9.7, "Okay, could I get your first and last name for me?"),
+                  utt("S0", 18.2, "Yes, my name is Jane Smith."),
+                  utt("S1", 49.3, "And for verification, ma'am, do you know the purchase date?")]
+    assert mono_operator(utterances, "inbound", None) == "S1"

@@ -341,3 +341,11 @@ def test_semantic_signal_can_be_switched_off():
     turns = GOOD_CALL[:3] + closing
     assert ScriptDetector().detect(call(*turns)) == []
     assert kinds(ScriptDetector(semantic=False).detect(call(*turns))) == [("script_missing", "closing_question")]
+
+
+def test_a_bare_hello_is_a_greeting_only_in_the_operators_first_turn():
+    opened = [(0.5, "operator", "Hello. My name is Laura, how can I help you?")] + GOOD_CALL[1:]
+    assert ScriptDetector().detect(call(*opened)) == []
+    late_hello = [(0.5, "operator", "My name is Laura, how can I help you?"), (4.0, "customer", "Mary Jones."),
+                  (6.0, "operator", "Hi, Mary.")] + GOOD_CALL[2:]
+    assert kinds(ScriptDetector().detect(call(*late_hello))) == [("script_missing", "greeting")]

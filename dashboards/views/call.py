@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 import data
-from views.common import call_table, clock, table, user
+from views.common import call_table, clock, details_text, table, user
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 ROLE_COLOURS = {"operator": "#1f77b4", "customer": "#2ca02c", "unknown": "#7f7f7f"}
@@ -82,6 +82,8 @@ def show_flag(flag: dict, before: float | None, focus: dict | None) -> None:
                     f"{' · ' + str(flag['reviews']) + ' reviews' if flag['reviews'] else ''}")
         st.markdown(f'<div style="color:#555">“{html.escape(flag["evidence"] or "")}”</div>', unsafe_allow_html=True)
         st.caption(f"detector {flag['detector']} {flag['detector_version']}, confidence {flag['confidence']:.2f}")
+        if described := details_text(flag["details"]):
+            st.caption(described)
         cols = st.columns(3)
         cols[0].button(f"▶ {clock(flag['start_s'])}", key=f"play_{fid}", on_click=focus_on,
                        args=(flag["start_s"], flag["end_s"], (fid,), flag["kind"]), width="stretch",

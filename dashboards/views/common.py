@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any, Callable
 
@@ -24,6 +25,14 @@ def clock(seconds: float | None) -> str:
         return ""
     seconds = int(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def details_text(details: Any) -> str:
+    """A flag's details as a reviewer reads them, one "name value" pair after another
+    ("step greeting · expected first 20 s · closest at 95.1 · ...")."""
+    if isinstance(details, str):
+        details = json.loads(details or "{}")
+    return " · ".join(f"{key.replace('_', ' ')} {value}" for key, value in (details or {}).items())
 
 
 def open_call(call_id: str, seek: float | None = None) -> None:

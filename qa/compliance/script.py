@@ -6,9 +6,10 @@ chosen by the call's campaign and language: (campaign, language) -> (campaign, "
 
 A step is found when one of its phrasings is said in an utterance of the step's role, by
 either signal of ``qa/compliance/matching.py``: the fuzzy score reaches ``threshold`` (0-100;
-80 sits above the best near misses of the sample calls, <= 73, and below ASR-damaged
-phrasings, >= 85) or, in languages the sentence encoder covers, the meaning does
-(``semantic_threshold``, cosine). A required step is missing only when nothing in its half of
+82 sits above the best near misses of the sample calls, <= 73, and of the labelled real
+turns, 80, and below ASR-damaged phrasings, >= 85) or, in languages the sentence encoder covers, the meaning does
+(``semantic_threshold``, cosine). Phrasings marked ``^`` (a bare "hello") count only in the
+speaker's first turn. A required step is missing only when nothing in its half of
 the call is plausibly that step: no phrasing without placeholders reaches ``plausible`` (75)
 and no sentence ``semantic_plausible``. Forbidden phrases need a fuzzy 90 (their words, not
 their meaning), since they raise high-severity flags.
@@ -73,6 +74,7 @@ _RESUMED = re.compile(r"\b(?:(?:got|were|was|get|been) (?:disconnected|cut off)|
                       r"gracias por (?:la espera|esperar)|^(?:\W*\w+\W+)?(?:sigo aqu[ií]|ya estoy aqu[ií])|"
                       r"kiitos odottamisesta|olen taas linjoilla)\b", re.I)
 RESUMED_WITHIN_S = 15.0
+THRESHOLD = 82.0  # fuzzy score at which a phrasing is said (80 took "could I have your e-mail" for "could I get your name")
 TURN_PAUSE_S = 1.5  # steps said within one turn are said in one breath: their order is not judged
 SEMANTIC_THRESHOLD = 0.85  # cosine at which a sentence says a phrasing alone (0.80 took "if you need anything else, give us a call": benchmarks/script_steps.py)
 PLAUSIBLE = 75.0  # fuzzy score from which a phrasing may have been said, misheard (sample near misses: <= 73)
@@ -104,6 +106,20 @@ def _turns(utterances: tuple[Utterance, ...]) -> dict[int, int]:
     return turns
 
 
+def _first_turns(utterances: tuple[Utterance, ...], turns: dict[int, int]) -> set[int]:
+    """Ids of the utterances in each speaker's first turn of the call."""
+    first: dict[str, int] = {}
+    for utterance in utterances:
+        first[utterance.speaker] = min(first.get(utterance.speaker, turns[id(utterance)]), turns[id(utterance)])
+    return {id(u) for u in utterances if turns[id(u)] == first[u.speaker]}
+
+
+def phrasings(step: Step, first_turn: bool) -> tuple[str, ...]:
+    """The step's phrasings that count in an utterance: ``^``-marked ones (a bare "hello") only
+    in the speaker's first turn; a "Hi, Mary" later on greets someone already on the line."""
+    return tuple(p.removeprefix("^") for p in step.phrases if first_turn or not p.startswith("^"))
+
+
 def _expected_window(step: Step) -> str:
     """Where the script wants ``step``, in words for the flag's details."""
     if step.within_s is not None:
@@ -125,7 +141,7 @@ class ScriptDetector:
     name = "script"
     version = "2"
 
-    def __init__(self, scripts: ScriptBook | None = None, threshold: float = 80.0,
+    def __init__(self, scripts: ScriptBook | None = None, threshold: float = THRESHOLD,
                  forbidden_threshold: float = 90.0, company: str | None = None,
                  min_word_probability: float = 0.5, semantic: bool = True,
                  semantic_threshold: float = SEMANTIC_THRESHOLD, plausible: float = PLAUSIBLE,
@@ -135,6 +151,8 @@ class ScriptDetector:
         self.min_word_probability = min_word_probability
         self.company = company if company is not None else self.scripts.company
         self.encoder = SentenceEncoder() if semantic else None
+        if self.encoder is not None:
+            self.encoder.load()  # a model, loaded with the detector (Compliance.load), not on the first call
         self.semantic_threshold, self.plausible, self.semantic_plausible = (semantic_threshold, plausible,
                                                                              semantic_plausible)
 
@@ -194,23 +212,26 @@ class ScriptDetector:
         duration = max([transcript.duration] + [u.end for u in transcript.utterances])
         unjudged = _unrecorded_phases(transcript)
         lines = self.lines(transcript.utterances, context.language)
+        turns = _turns(transcript.utterances)
+        firsts = _first_turns(transcript.utterances, turns)
         flags, found = [], []
         for step in script.steps:
-            hit, step_flags = self._check_step(step, script, transcript.utterances, duration, lines)
+            hit, step_flags = self._check_step(step, script, transcript.utterances, duration, (lines, firsts))
             flags += step_flags if step.phase not in unjudged else []
             if hit is not None:
                 found.append((step, hit))
-        flags += self._order_flags(found, script, _turns(transcript.utterances))
+        flags += self._order_flags(found, script, turns)
         flags += self._forbidden_flags(_spoken_by(transcript.utterances, Role.OPERATOR), script, lines)
         return sorted(flags, key=lambda f: (f.start, f.kind))
 
     def _check_step(self, step: Step, script: Script, utterances: tuple[Utterance, ...], duration: float,
-                    lines: dict[int, tuple]) -> tuple[_Hit | None, list[Flag]]:
+                    prepared: tuple[dict[int, tuple], set[int]]) -> tuple[_Hit | None, list[Flag]]:
         """Where the call says ``step`` (None: nowhere), and the step's flags: late, early or missing."""
+        lines, firsts = prepared
         candidates = _spoken_by(utterances, step.role)
         region = [u for u in candidates if (step.phase != "opening" or u.start < duration / 2)
                   and (step.phase != "closing" or u.end > duration / 2)]
-        hits = [h for h in (self._hit(step.phrases, u, lines) for u in region) if h]
+        hits = [h for h in (self._hit(phrasings(step, id(u) in firsts), u, lines) for u in region) if h]
         good = sorted((h for h in hits if self.said(h)), key=lambda h: h.start)
         if good:
             hit = good[-1] if step.phase == "closing" else good[0]
@@ -289,7 +310,7 @@ class ScriptSettings:
 
     scripts: str = ""  # YAML script book ("" = the shipped default, qa/compliance/scripts/)
     company: str = ""  # company name the greeting must contain ("" = any name)
-    threshold: float = 80.0
+    threshold: float = THRESHOLD
     forbidden_threshold: float = 90.0
     min_word_probability: float = 0.5
     semantic: bool = True  # the sentence-embedding signal (languages the encoder covers)

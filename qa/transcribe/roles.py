@@ -7,7 +7,9 @@ Mono recordings (diarized): unless the manifest names the operator's turn order
 (``operator_speaker = first|second``), each speaker's first two utterances are scored for
 operator phrases ("thank you for calling", "how can I help", "calling from", in each seed
 language; weight 2 for phrases only operators say, 1 for "my name is" and the like); the
-speaker who scores at least 2 more than the other is the operator. Otherwise the speaker
+speaker who scores at least 2 more than the other is the operator. Failing that, the speaker
+who makes at least 2 more operator-only requests over the whole call ("could I get your",
+"for verification", "is there anything else I can") is. Otherwise the speaker
 who talks first is the operator on inbound calls (the operator answers) and the second one
 on outbound calls (the customer answers). The customer is the other speaker with the most
 speech; any further speakers are ``unknown``.
@@ -36,6 +38,12 @@ OPERATOR_PHRASES: dict[str, tuple[tuple[str, int], ...]] = {
     "hi": (("कॉल करने के लिए धन्यवाद", 2), ("मैं आपकी क्या मदद", 2), ("मेरा नाम", 1)),
     "fa": (("از تماس شما متشکرم", 2), ("چطور می توانم کمک", 2), ("چطور میتونم کمک", 2), ("اسم من", 1)),
 }
+# Requests only the operator makes, counted over the whole call: they decide where the opening
+# does not (a recording that starts with the customer mid-sentence).
+SERVICE_REQUESTS = ("could i get your", "can i get your", "can i have your", "may i have your",
+                    "could i have your", "can you confirm your", "for verification",
+                    "is there anything else i can", "me puede dar su", "me permite su", "me confirma su",
+                    "hay algo más en lo que", "saisinko", "kertoisitteko", "voinko auttaa vielä")
 _OPENING_UTTERANCES = 2
 # Phrases decide only when one speaker has at least one operator-only phrase (weight 2) more
 # than the other: "my name is" alone is said by customers too ("Nimeni on Matti Virtanen").
@@ -66,6 +74,15 @@ def _speaker_order(utterances: list[Utterance]) -> list[str]:
     return order
 
 
+def _request_counts(utterances: list[Utterance], order: list[str]) -> dict[str, int]:
+    """Per speaker: how many operator-only requests ("could I get your ...") they make in the call."""
+    counts = dict.fromkeys(order, 0)
+    for utterance in utterances:
+        padded = f" {normalise(utterance.text)} "
+        counts[utterance.speaker] += sum(padded.count(f" {normalise(r)} ") for r in SERVICE_REQUESTS)
+    return counts
+
+
 def mono_operator(utterances: list[Utterance], direction: str | None, override: str | None) -> str | None:
     """The diarized speaker label of the operator, by the rule in the module docstring."""
     order = _speaker_order(utterances)
@@ -78,10 +95,11 @@ def mono_operator(utterances: list[Utterance], direction: str | None, override: 
     for speaker in order:
         opening = [u.text for u in utterances if u.speaker == speaker][:_OPENING_UTTERANCES]
         scores[speaker] = operator_phrase_score(" ".join(opening))
-    ranked = sorted(order, key=lambda s: -scores[s])  # stable: ties keep the earlier speaker
-    runner_up = scores[ranked[1]] if len(ranked) > 1 else 0
-    if scores[ranked[0]] - runner_up >= _DECISIVE_MARGIN:
-        return ranked[0]
+    for scoring in (scores, _request_counts(utterances, order)):
+        ranked = sorted(order, key=lambda s: -scoring[s])  # stable: ties keep the earlier speaker
+        runner_up = scoring[ranked[1]] if len(ranked) > 1 else 0
+        if scoring[ranked[0]] - runner_up >= _DECISIVE_MARGIN:
+            return ranked[0]
     if direction == "outbound" and len(order) > 1:
         return order[1]
     return order[0]
