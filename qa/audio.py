@@ -53,7 +53,16 @@ def _probe(path: Path) -> tuple[int, int, float | None]:
             duration = float(stream.duration * stream.time_base)
         elif container.duration is not None:
             duration = container.duration / 1_000_000
-        return stream.codec_context.channels, stream.codec_context.sample_rate, duration
+        return stream.codec_context.channels, _source_rate(stream.codec_context), duration
+
+
+def _source_rate(codec_context) -> int:
+    """The rate the audio was recorded at: an Opus stream always decodes at 48 kHz, and its
+    header keeps the input rate (an 8 kHz telephone recording says 8000 there)."""
+    header = bytes(codec_context.extradata or b"")
+    if codec_context.name == "opus" and header.startswith(b"OpusHead") and len(header) >= 16:
+        return int.from_bytes(header[12:16], "little") or codec_context.sample_rate
+    return codec_context.sample_rate
 
 
 def probe_duration(path: str | Path) -> float | None:
