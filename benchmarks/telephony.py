@@ -3,7 +3,7 @@ rate callqa must read, transcribed, and their word error rate against the 16 kHz
 
     .venv/bin/python benchmarks/telephony.py [--samples sample_audio] [--seconds N]
 
-Codecs: 8 kHz mu-law and A-law WAV, GSM 06.10 in WAV (made with sox: PyAV decodes GSM but
+Codecs: 8 kHz 16-bit PCM (the telephone band alone), 8 kHz mu-law and A-law WAV, GSM 06.10 in WAV (made with sox: PyAV decodes GSM but
 cannot encode it), 8 kHz MP3 and Opus, 44.1 and 48 kHz MP3. Prints per codec the WER of the
 original and of the copy against the ground truth, their difference, and the decode time.
 Floors (issue #16): delta <= 0.03 for mu-law and A-law, <= 0.10 for GSM, Opus and 8 kHz MP3.
@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 # name -> (container format, codec, sample rate, file suffix); codec None: made by sox
 CODECS = {
+    "PCM 8 kHz": ("wav", "pcm_s16le", 8000, ".wav"),  # the band alone, no codec: what the rate costs
     "mu-law 8 kHz": ("wav", "pcm_mulaw", 8000, ".wav"),
     "A-law 8 kHz": ("wav", "pcm_alaw", 8000, ".wav"),
     "GSM 8 kHz": ("wav", None, 8000, ".wav"),
