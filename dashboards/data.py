@@ -24,7 +24,7 @@ TTL_S = 30
 # Store methods the pages may read through ``read``; nothing else is reachable by name.
 READS = frozenset({
     "leaderboard", "weekly", "operator_trend", "daily", "flag_counts", "not_scorable", "review_queue",
-    "call_header", "call_flags", "calls_list", "flag_breakdown", "search_transcripts", "decisions",
+    "call_header", "call_flags", "calls_list", "flag_breakdown", "search_transcripts", "decisions", "not_judged",
     "transcript", "score", "reviews", "calls", "filter_options",
 })
 

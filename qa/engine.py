@@ -74,4 +74,16 @@ class Engine:
 
         diarization = self.diarizer.describe() if load else asdict(self.config.diarization)
         return {"asr": describe_asr(self.config.asr), "diarization": diarization,
-                "detectors": self.compliance.versions() if load else list(self.config.compliance.detectors)}
+                "detectors": self.compliance.versions() if load else list(self.config.compliance.detectors),
+                "languages": self.languages()}
+
+    def languages(self) -> dict:
+        """The ASR model's measured quality per language and the languages it is not judged in."""
+        from qa.languages import measured_quality, model_key
+
+        model = self.config.asr.model
+        keep = ("language", "data", "reference", "wer", "cer", "date", "source", "note")
+        return {"model": model_key(model),
+                "measured": [{k: row[k] for k in keep if row.get(k) is not None} for row in measured_quality(model)],
+                "not_judged": self.scorecards.scorable.not_judged_languages(model),
+                "measure": "python benchmarks/languages.py --config YOUR.toml --write (README, Languages)"}

@@ -19,7 +19,7 @@ from qa.engine import Engine
 from qa.errors import QAError
 from qa.faults import Fault, outcome_of
 from qa.ingest import identify
-from qa.scoring.metrics import call_metrics, metrics_rows
+from qa.scoring.metrics import TEXT_METRICS, call_metrics, metrics_rows
 from qa.scoring.scorer import score_call
 from qa.scoring.sentiment import customer_sentiment
 from qa.transcribe.base import AsrStream, Recognition
@@ -214,14 +214,19 @@ def transcribe_file(path: str | Path, engine: Engine) -> TranscribedCall:
 
 def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
     call = transcribed.call
+    # a language the model transcribes too badly to judge: redacted as any call, but no text
+    # verdicts (flags, text metrics) and no score, which says why (qa/scoring/scorer.py)
+    not_judged = engine.scorecards.scorable.not_judged(engine.config.asr.model, transcribed.transcript.language)
+    judged = not_judged is None
     with engine.timer.stage("detectors"):
-        analysis = engine.compliance.analyze(call, transcribed.transcript, audio)
+        analysis = engine.compliance.analyze(call, transcribed.transcript, audio, judge_text=judged)
     with engine.timer.stage("scoring"):
         metrics = call_metrics(analysis.transcript, transcribed.transcript.language, call.metadata.direction,
                                engine.metrics_config)
         rows = metrics_rows(metrics) + sentiment_rows(analysis.transcript, transcribed.transcript.language)
+        rows = [row for row in rows if judged or row[0] not in TEXT_METRICS]
         facts = _scoring_input(transcribed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
-                               frozenset(engine.config.compliance.detectors))
+                               frozenset(engine.compliance.running(judged)))
         score = score_call(facts, engine.scorecards)
     with engine.timer.stage("store"):
         served = served_audio(call, audio, analysis, engine.config.compliance, db_path)
@@ -230,7 +235,7 @@ def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path
         asr_model=engine.config.asr.model,
         diarization="channels" if transcribed.transcript.channels == 2 else engine.diarization_name,
         flags=tuple(analysis.flags), pii=tuple(analysis.pii), redacted=engine.config.compliance.redact,
-        detectors=engine.compliance.versions(), audio_path=served, metrics=tuple(rows),
+        detectors=engine.compliance.versions(judged), audio_path=served, metrics=tuple(rows),
         dead_air=tuple(metrics.dead_air), score=score,
     )
 

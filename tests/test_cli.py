@@ -59,10 +59,34 @@ def test_models_prints_json_only():
     models = json.loads(result.stdout)
     assert {"model", "model_path", "device", "compute_type", "cpu_threads", "batch_size"} <= set(models["asr"])
     assert models["diarization"]["backend"] == "pyannote-offline"
+    languages = models["languages"]
+    assert languages["model"] == "base" and "benchmarks/languages.py" in languages["measure"]
+    assert {row["language"] for row in languages["measured"]} >= {"es", "en", "fa", "hi", "sw"}
+    assert all(row["wer"] >= 0 and (row.get("date") or row.get("source")) for row in languages["measured"])
+    assert languages["not_judged"]["fa"] == "not judged: Persian with base: WER 0.94 on real speech"
+    assert set(languages["not_judged"]) == {"fa", "hi", "sw", "fi"}
     # the joined model lives in a persistent cache that another process can load as it is
     from faster_whisper import WhisperModel
 
     WhisperModel(models["asr"]["model_path"], device="cpu", compute_type="int8")
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"HF_HUB_OFFLINE": "1"}, "callqa models: cannot fetch large-v3: offline (HF_HUB_OFFLINE is set)"),
+    # no network: a hub address where nothing listens (this machine only)
+    ({"HF_HUB_OFFLINE": "0", "HF_ENDPOINT": "http://127.0.0.1:9"},
+     "callqa models: cannot fetch large-v3 from the Hugging Face hub (Systran/faster-whisper-large-v3): "
+     "the hub cannot be reached, no network?"),
+])
+def test_fetching_a_larger_model_without_a_network_fails_with_one_line(env, message, tmp_path):
+    import os
+
+    run_env = os.environ | env | {"CALLQA_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run([*CALLQA, "models", "--fetch", "large-v3"], capture_output=True, text=True,
+                            timeout=120, env=run_env)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith(message), result.stderr
+    assert not (tmp_path / "cache" / "models" / "faster-whisper-large-v3" / "model.bin").exists()
 
 
 @pytest.mark.integration

@@ -10,6 +10,7 @@ import pytest
 
 from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, _digits_apart, load_truth
 from qa.ingest import content_hash
+from qa.scoring.scorecard import load_scorecards
 
 from helpers.events import overlaps
 from helpers.paths import SAMPLE_AUDIO
@@ -24,6 +25,12 @@ TRUTHS = sorted(SAMPLE_AUDIO.glob("*.json"))
 # ground-truth text (test_compliance_truth.py); if a better model recovers them, this list must shrink.
 ASR_LOSSES = {("20261203T133000_op04_inbound_collections_fi", "PERSON"),
               ("20261203T133000_op04_inbound_collections_fi", "EMAIL")}
+AUDIO_KINDS = {"raised_voice", "quiet_voice"}  # judged on the audio alone
+
+
+def judged(language: str) -> bool:
+    """Whether the offline default (`base`) judges a call's words in this language (not fi, hi, fa, sw)."""
+    return load_scorecards().scorable.not_judged("base", language) is None
 
 
 @pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
@@ -43,6 +50,9 @@ def test_every_injected_event_is_found(batch, truth_path):
             assert found[0].role.value == event["role"]
         else:
             found = [f for f in flags if f.kind == event["kind"] and overlaps(f.start, f.end, event)]
+            if not judged(truth.language) and event["kind"] not in AUDIO_KINDS:
+                assert not found, f"{event['kind']} flagged on a call whose language is not judged"
+                continue
             assert found, f"{event['kind']} {event['text']!r} at {event['start']} s not flagged"
             assert found[0].role.value == event["role"]
             if event["kind"] == "script_missing":
@@ -56,6 +66,7 @@ def test_no_flag_without_an_injected_event(batch, truth_path):
     events = load_truth(truth_path).raw["events"]
     leaks = [e for e in events if e["kind"] == "pii" and e["role"] == "operator" and e["type"] == "CREDIT_CARD"]
     for flag in store.flags(content_hash(truth_path.with_suffix(".wav"))):
+        assert judged(load_truth(truth_path).language) or flag.kind in AUDIO_KINDS, flag
         expected = leaks if flag.kind == "pii_leak" else [e for e in events if e["kind"] == flag.kind]
         assert any(overlaps(flag.start, flag.end, e) for e in expected), (
             f"unexpected {flag.kind} ({flag.role.value}) at {flag.start:.1f}-{flag.end:.1f} s: {flag.evidence!r}")

@@ -118,6 +118,15 @@ def test_supervisor_overview_shows_the_leaderboard(dashboard):
         assert titles(at) == [title] and not at.exception
 
 
+def test_overview_shows_the_calls_not_judged_for_their_language_apart(dashboard):
+    at = login("sam", "sam-demo")
+    shown = at.dataframe(key="ov_not_judged").value
+    assert shown[["language", "calls"]].values.tolist() == [["fi", 2]]  # the two Finnish sample calls
+    assert shown["reason"].iloc[0].startswith("not judged: Finnish with base: ")
+    assert shown.to_dict("records") == dashboard.not_judged()
+    assert "Not judged" in [s.value for s in at.subheader]
+
+
 def test_review_queue_lists_flagged_calls_and_filters_them(dashboard):
     at = login("ben", "ben-demo")
     queue = at.dataframe(key="rq_table").value

@@ -132,3 +132,22 @@ def test_card_data_is_masked_even_with_every_detector_switched_off():
     analysis = suite.analyze(Call("c", "c.wav"), t)
     assert analysis.flags == ()
     assert analysis.transcript.utterances[0].text == "so [CREDIT_CARD] phone five six"
+
+
+def test_a_call_whose_language_is_not_judged_is_redacted_all_the_same_with_no_text_verdicts():
+    from qa.compliance.suite import Compliance
+    from qa.config import ComplianceConfig
+    from qa.types import Call
+
+    suite = Compliance(ComplianceConfig(detectors=("pii", "profanity", "loudness")))
+    suite.pii = DigitRunDetector()
+    t = call_transcript(utterance("O", Role.OPERATOR, 0.0, "so " + CARD + " phone five six, oh shit"))
+    judged = suite.analyze(Call("c", "c.wav"), t)
+    assert {f.kind for f in judged.flags} == {"pii_leak", "profanity"}
+    withheld = suite.analyze(Call("c", "c.wav"), t, judge_text=False)
+    assert withheld.flags == ()  # loudness, the audio-only detector, runs but has no audio here
+    assert withheld.transcript == judged.transcript and withheld.pii == judged.pii
+    assert withheld.transcript.utterances[0].text == "so [CREDIT_CARD] phone [PHONE_NUMBER] oh shit"
+    assert all(w.text.startswith("[") or w.text in ("so", "phone", "oh", "shit") for w in withheld.transcript.words)
+    assert suite.running(judge_text=False) == ("loudness",)
+    assert set(suite.versions(judge_text=False)) == {"loudness"}

@@ -122,17 +122,45 @@ def test_unreliable_calls_are_not_scorable(book, changes, reason):
 def test_unreliable_languages_per_model(tmp_path):
     from qa.scoring.scorecard import DEFAULT_SCORECARDS
 
-    text = DEFAULT_SCORECARDS.read_text().replace(
-        "unreliable_languages: {}", "unreliable_languages: {base: [sw], '*': [xx]}")
+    text = DEFAULT_SCORECARDS.read_text()
+    start = text.index("  unreliable_languages:    #")
     path = tmp_path / "cards.yaml"
-    path.write_text(text)
+    path.write_text(text[:start] + "  unreliable_languages: {base: [sw], '*': [xx]}\n"
+                    + text[text.index("scorecards:\n  default:"):])
     rules = load_scorecards(path).scorable
-    assert "unreliably" in not_scorable_reason(facts(language="sw"), rules)
+    assert not_scorable_reason(facts(language="sw"), rules) == "not judged: Swahili with base"
     assert not_scorable_reason(facts(language="sw", asr_model="large-v3"), rules) is None
-    assert "unreliably" in not_scorable_reason(facts(language="xx", asr_model="large-v3"), rules)
+    assert not_scorable_reason(facts(language="xx", asr_model="large-v3"), rules) == "not judged: xx with large-v3"
+    assert not_scorable_reason(facts(language="fa"), rules) is None  # this book's rules replace the shipped ones
+
+
+@pytest.mark.parametrize("language, name, evidence", [
+    ("fa", "Persian", "WER 0.94 on real speech"), ("hi", "Hindi", "WER 1.07 on real speech"),
+    ("sw", "Swahili", "WER 1.03 on real speech"), ("fi", "Finnish", "no real-speech measurement")])
+def test_shipped_defaults_do_not_judge_low_resource_languages_with_base(book, language, name, evidence):
+    reason = not_scorable_reason(facts(language=language, word_count=3), book.scorable)
+    assert reason.startswith(f"not judged: {name} with base: {evidence}")
+    score = score_call(facts(flag("profanity"), language=language), book)
+    assert not score.scorable and score.total is None and score.not_scorable_reason == reason
+    # keyed by model name: the same model by its hub id or directory, never a bigger model
+    for model in ("Systran/faster-whisper-base", "/models/faster-whisper-base"):
+        assert not_scorable_reason(facts(language=language, asr_model=model), book.scorable) == reason
+    for model in ("large-v3", "Systran/faster-whisper-large-v3", "large-v3-turbo"):
+        assert not_scorable_reason(facts(language=language, asr_model=model), book.scorable) is None
+    assert not_scorable_reason(facts(language="es"), book.scorable) is None
+
+
+def test_a_book_without_language_rules_keeps_the_shipped_ones_and_empty_turns_them_off(tmp_path):
+    cards = "scorecards: {default: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}}]}}\n"
+    (tmp_path / "silent.yaml").write_text(cards)
+    (tmp_path / "off.yaml").write_text("scorable: {unreliable_languages: {}}\n" + cards)
+    assert load_scorecards(tmp_path / "silent.yaml").scorable.not_judged("base", "fa").startswith("not judged")
+    assert load_scorecards(tmp_path / "off.yaml").scorable.not_judged("base", "fa") is None
 
 
 BAD_CARDS = [
+    ("scorable: {unreliable_languages: {base: {fa: 0.94}}}\nscorecards: {default: {criteria: "
+     "[{id: a, weight: 100, flags: {kinds: [profanity]}}]}}", "must be a string"),
     ("scorecards: {sales: {criteria: [{id: a, weight: 100, flags: {kinds: [profanity]}}]}}", "needs a 'default'"),
     ("scorecards: {default: {criteria: [{id: a, weight: 90, flags: {kinds: [profanity]}}]}}", "weights sum to 90"),
     ("scorecards: {default: {criteria: [{id: a, weight: 100}]}}", "exactly one of 'flags' or 'metric'"),

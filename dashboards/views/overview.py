@@ -1,4 +1,5 @@
-"""Supervisor overview: headline numbers, leaderboard, team trends, flags by kind/language/campaign."""
+"""Supervisor overview: headline numbers, leaderboard, calls not judged for their language, team
+trends, flags by kind/language/campaign."""
 
 from __future__ import annotations
 
@@ -40,6 +41,22 @@ if event.selection.rows:
     call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "flags", "handle_time_s",
                                   "dead_air_s"],
                lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['campaign']} – score {r['score']}")
+
+not_judged = data.read("not_judged", **window)
+if not_judged:
+    st.subheader("Not judged")
+    st.caption("Calls in a language the speech recogniser transcribes too badly to judge: stored and redacted "
+               "like any call, audio-only flags kept, but no script, profanity or data-leak verdicts and no "
+               "score. A larger ASR model judges them (README, Languages). Pick a row to list its calls.")
+    event = table(not_judged, ["language", "calls", "reason"], key="ov_not_judged", on_select="rerun",
+                  selection_mode="single-row")
+    if event.selection.rows:
+        picked = not_judged[event.selection.rows[0]]
+        rows = [r for r in data.read("calls_list", language=picked["language"], **window)
+                if r["not_scorable_reason"] == picked["reason"]]
+        call_table(rows, "ov_nj_calls", ["call_time", "operator_id", "campaign", "language", "flags",
+                                         "handle_time_s"],
+                   lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['operator_id']} {r['campaign']}")
 
 weeks = pd.DataFrame(data.read("weekly", "team", **window))
 if not weeks.empty:

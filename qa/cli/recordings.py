@@ -67,7 +67,15 @@ def _transcribe(args: argparse.Namespace) -> int:
 def _models(args: argparse.Namespace) -> int:
     from qa.engine import Engine
 
-    print(json.dumps(Engine(load_config(args.config)).models(load=True), indent=2))
+    if args.fetch:
+        from qa.transcribe.models import fetch_whisper_model
+
+        folder = fetch_whisper_model(args.fetch)
+        print(f"fetched and verified {args.fetch} in {folder}; put these lines in your config (--config), then "
+              "measure it: python benchmarks/languages.py --config FILE --write", file=sys.stderr)
+        print(f'[asr]\nmodel = "{folder}"')
+        return 0
+    print(json.dumps(Engine(load_config(args.config)).models(load=True), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -151,6 +159,10 @@ def add_commands(commands) -> None:
     add_config(redact)
     redact.set_defaults(handler=_redact_audio)
 
-    models = commands.add_parser("models", help="print the resolved models, devices and threads as JSON")
+    models = commands.add_parser("models", help="print the resolved models, devices, threads and the ASR "
+                                                "quality per language as JSON; --fetch downloads a larger model")
+    models.add_argument("--fetch", metavar="MODEL",
+                        help="download large-v3 or large-v3-turbo (or a hub id) into the model cache, verify it "
+                             "and print the config lines to use it (needs a network)")
     add_config(models)
     models.set_defaults(handler=_models)

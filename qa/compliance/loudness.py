@@ -319,7 +319,7 @@ class LoudnessDetector:
 
 register(DetectorSpec(
     name=LoudnessDetector.name, version=LoudnessDetector.version, kinds=("raised_voice", "quiet_voice"),
-    build=LoudnessDetector, settings=LoudnessConfig,
+    build=LoudnessDetector, settings=LoudnessConfig, reads_text=False,
     flat_keys=tuple((key, key) for key in ("raised_lu", "min_raised_s", "quiet_floor_lufs", "quiet_relative_lu")),
     synthetic=(SyntheticRate("raised_voice", "operator", 0.01, 0.8, (0, 0.7, 0.3)),
                SyntheticRate("raised_voice", "customer", 0.05, 0.1, (1, 0, 0)),

@@ -50,7 +50,8 @@ class DetectorSpec:
 
     ``build(settings)`` makes the detector (heavy imports inside it). ``flat_keys`` maps keys
     that are also accepted flat in ``[compliance]`` (the documented ``profanity_allow``, …) to
-    fields of ``settings``.
+    fields of ``settings``. ``reads_text``: its verdicts rest on the recognised words (False:
+    on the audio only), so it does not run on a call whose language is not judged.
     """
 
     name: str
@@ -60,6 +61,7 @@ class DetectorSpec:
     settings: type = NoSettings
     flat_keys: tuple[tuple[str, str], ...] = ()
     synthetic: tuple[SyntheticRate, ...] = ()
+    reads_text: bool = True
 
 
 _REGISTRY: dict[str, DetectorSpec] = {}

@@ -3,7 +3,8 @@
 Order matters: personal data is found first, on the clear transcript; every other detector
 then sees the redacted transcript, so the evidence it quotes is redacted too. Personal data is
 looked for even when the ``pii`` detector is switched off (then it raises no leak flags):
-card numbers and security codes must never reach storage in clear.
+card numbers and security codes must never reach storage in clear. The same holds on a call
+whose language is not judged (``judge_text=False``): redacted, but no text verdicts.
 """
 
 from __future__ import annotations
@@ -59,9 +60,13 @@ class Compliance:
         for name in self.config.detectors:
             self.detector(name)
 
-    def versions(self) -> dict[str, str]:
-        """Detector name -> version, for the run record."""
-        return {name: detector_spec(name).version for name in self.config.detectors}
+    def running(self, judge_text: bool = True) -> tuple[str, ...]:
+        """The configured detectors that run on a call; without ``judge_text``, the audio-only ones."""
+        return tuple(name for name in self.config.detectors if judge_text or not detector_spec(name).reads_text)
+
+    def versions(self, judge_text: bool = True) -> dict[str, str]:
+        """Detector name -> version of those that run, for the run and call records."""
+        return {name: detector_spec(name).version for name in self.running(judge_text)}
 
     def redact(self, call: Call, transcript: Transcript) -> tuple[list[PiiMention], Transcript]:
         """Personal-data mentions of one call and its transcript redacted as configured.
@@ -73,15 +78,20 @@ class Compliance:
         mentions = find_mentions(transcript, self.pii, transcript.language or call.metadata.language)
         return mentions, redact_transcript(transcript, mentions, everything=self.config.redact)
 
-    def analyze(self, call: Call, transcript: Transcript, audio: "Audio | None" = None) -> Analysis:
-        """Flags and personal data of one call, and its transcript redacted as configured."""
+    def analyze(self, call: Call, transcript: Transcript, audio: "Audio | None" = None,
+                judge_text: bool = True) -> Analysis:
+        """Flags and personal data of one call, and its transcript redacted as configured.
+
+        ``judge_text`` False (a language the ASR model transcribes too badly to judge): the
+        call is redacted all the same, but only detectors that judge the audio alone run.
+        """
         started = time.perf_counter()
         mentions, redacted = self.redact(call, transcript)
         seconds = {"redaction": time.perf_counter() - started}
         flags: list[Flag] = []
         if transcript.has_speech:
             context = CallContext(call, redacted, audio, tuple(mentions))
-            for name in self.config.detectors:
+            for name in self.running(judge_text):
                 started = time.perf_counter()
                 flags += self.detector(name).detect(context)
                 seconds[name] = time.perf_counter() - started

@@ -69,6 +69,11 @@ class MetricsConfig:
     min_rate_talk_s: float = 5.0  # speaking rate is None below this much talk
 
 
+# Metrics that read the recognised words, not only their times: not stored for a call whose
+# language is not judged (qa/pipeline.py), like the detectors' text verdicts.
+TEXT_METRICS = frozenset({"filler_count", "filler_rate", "speaking_rate_wpm", "sentiment_start", "sentiment_end"})
+
+
 @dataclass(frozen=True)
 class RoleMetrics:
     """One role's (operator or customer) speech."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -11,6 +12,7 @@ import yaml
 
 from qa.compliance.registry import flag_kinds
 from qa.errors import ConfigError
+from qa.languages import NOT_JUDGED, language_name, model_key
 from qa.types import Flag, Role, Severity
 
 DEFAULT_SCORECARDS = Path(__file__).with_name("scorecards") / "default.yaml"
@@ -77,16 +79,37 @@ class Criterion:
 
 
 @dataclass(frozen=True)
+class LanguageRule:
+    """A language an ASR model transcribes too badly to judge, and what was measured."""
+
+    model: str  # model_key of the ASR model, or "*" for every model
+    language: str
+    evidence: str = ""  # e.g. "WER 0.94 on real speech"
+
+
+@dataclass(frozen=True)
 class Scorability:
     """When a call's transcript is too unreliable to judge."""
 
     min_words: int = 20
     min_mean_word_probability: float = 0.62
     min_language_probability: float = 0.5
-    unreliable_languages: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (ASR model or "*", languages)
+    unreliable_languages: tuple[LanguageRule, ...] = ()
 
-    def unreliable(self, model: str | None, language: str | None) -> bool:
-        return any(language in languages and key in ("*", model) for key, languages in self.unreliable_languages)
+    def not_judged(self, model: str | None, language: str | None) -> str | None:
+        """Why calls in ``language`` by ``model`` get no text verdict and no score, or None:
+        "not judged: Persian with base: WER 0.94 on real speech"."""
+        code, key = (language or "").casefold().split("-")[0], model_key(model)
+        for rule in self.unreliable_languages:
+            if code and rule.language == code and rule.model in ("*", key):
+                evidence = f": {rule.evidence}" if rule.evidence else ""
+                return f"{NOT_JUDGED}: {language_name(code)} with {key or model}{evidence}"
+        return None
+
+    def not_judged_languages(self, model: str | None) -> dict[str, str]:
+        """Every language not judged with ``model``, with the reason."""
+        return {rule.language: self.not_judged(model, rule.language) for rule in self.unreliable_languages
+                if rule.model in ("*", model_key(model))}
 
 
 @dataclass(frozen=True)
@@ -212,21 +235,46 @@ def _scorecard(name: str, raw: Any, books: dict, path: object, version: str, see
     return Scorecard(name, str(raw.get("label", name)), tuple(criteria.values()), version)
 
 
+def _language_rules(raw: Any, path: object) -> tuple[LanguageRule, ...]:
+    """``{model: [languages]}`` or ``{model: {language: evidence}}`` read into rules."""
+    where = "scorable.unreliable_languages"
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must map an ASR model (or '*') to languages")
+    rules = []
+    for model, languages in raw.items():
+        key = "*" if model == "*" else model_key(str(model))
+        if isinstance(languages, dict):
+            for language, evidence in languages.items():
+                if not isinstance(evidence, str):
+                    raise _fail(path, f"{where}.{model}.{language}", "must be a string (what was measured)")
+                rules.append(LanguageRule(key, str(language).casefold(), evidence.strip()))
+        else:
+            rules += [LanguageRule(key, language.casefold()) for language in _names(languages, path, f"{where}.{model}")]
+    return tuple(rules)
+
+
 def _scorability(raw: Any, path: object) -> Scorability:
     raw = _keys(raw or {}, _SCORABLE_KEYS, path, "scorable")
     default = Scorability()
-    languages = raw.get("unreliable_languages") or {}
-    if not isinstance(languages, dict):
-        raise _fail(path, "scorable.unreliable_languages", "must map an ASR model (or '*') to languages")
+    if "unreliable_languages" in raw:
+        languages = _language_rules(raw["unreliable_languages"] or {}, path)
+    else:  # a book that does not say: the shipped, measured defaults
+        languages = shipped_language_rules()
     return Scorability(
         min_words=int(_number(raw.get("min_words", default.min_words), path, "scorable.min_words")),
         min_mean_word_probability=_number(raw.get("min_mean_word_probability", default.min_mean_word_probability),
                                           path, "scorable.min_mean_word_probability"),
         min_language_probability=_number(raw.get("min_language_probability", default.min_language_probability),
                                          path, "scorable.min_language_probability"),
-        unreliable_languages=tuple((str(model), _names(langs, path, f"scorable.unreliable_languages.{model}"))
-                                   for model, langs in languages.items()),
+        unreliable_languages=languages,
     )
+
+
+@lru_cache(maxsize=1)
+def shipped_language_rules() -> tuple[LanguageRule, ...]:
+    """The measured defaults: ``scorable.unreliable_languages`` of the shipped scorecard file."""
+    raw = yaml.safe_load(DEFAULT_SCORECARDS.read_text(encoding="utf-8"))["scorable"]["unreliable_languages"]
+    return _language_rules(raw, DEFAULT_SCORECARDS)
 
 
 def load_scorecards(path: str | Path | None = None) -> ScorecardBook:

@@ -19,13 +19,13 @@ def not_scorable_reason(call: ScoringInput, rules: Scorability) -> str | None:
     """Why a call's transcript is too unreliable to judge, or None when it can be scored."""
     if not call.has_speech:
         return "no speech"
+    if withheld := rules.not_judged(call.asr_model, call.language):
+        return withheld
     if call.word_count < rules.min_words:
         return f"too little speech ({call.word_count} words < {rules.min_words})"
     if call.language_source == "detected" and call.language_probability < rules.min_language_probability:
         return (f"language uncertain ({call.language} detected with probability "
                 f"{call.language_probability:.2f} < {rules.min_language_probability:.2f})")
-    if rules.unreliable(call.asr_model, call.language):
-        return f"language {call.language} is transcribed unreliably by ASR model {call.asr_model}"
     if call.mean_word_probability is not None and call.mean_word_probability < rules.min_mean_word_probability:
         return (f"low ASR confidence (mean word probability {call.mean_word_probability:.2f} "
                 f"< {rules.min_mean_word_probability:.2f})")

