@@ -22,6 +22,8 @@ Example ``callqa.toml`` (every key optional)::
 
     [roles]
     operator_channel = 0      # stereo: the channel that carries the operator
+    stereo = "auto"           # how two-channel files are read: auto (identical channels or one silent
+                              # channel: diarized as mono; else one party per channel) | channels | mono
 
     [compliance]
     detectors = ["pii", "profanity", "loudness", "script"]   # which detectors run
@@ -112,6 +114,7 @@ class RolesConfig:
     """How speakers become operator and customer."""
 
     operator_channel: int = 0
+    stereo: str = "auto"  # auto | channels | mono (qa/transcribe/layout.py)
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,8 @@ def parse_config(data: dict[str, Any]) -> Config:
         raise ConfigError("[diarization] backend pyannote-hub needs pipeline = <name or dir>")
     if config.roles.operator_channel not in (0, 1):
         raise ConfigError("[roles] operator_channel must be 0 or 1")
+    if config.roles.stereo not in ("auto", "channels", "mono"):
+        raise ConfigError(f"[roles] stereo must be auto, channels or mono, got {config.roles.stereo!r}")
     if config.asr.batch_size < 1:
         raise ConfigError("[asr] batch_size must be at least 1")
     if config.diarization.cpu_threads < 1:

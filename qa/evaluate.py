@@ -124,6 +124,33 @@ def word_attribution(truth: GroundTruth, transcript: Transcript, tolerance: floa
     return correct, checked
 
 
+def utterance_attribution(truth: GroundTruth, transcript: Transcript, tolerance: float = 0.3) -> tuple[int, int]:
+    """(utterances given to the party who did not speak most of their words, utterances checked)."""
+    wrong = checked = 0
+    for utterance in transcript.utterances:
+        said = [_truth_role_at(truth, (w.start + w.end) / 2, tolerance) for w in utterance.words]
+        said = [role for role in said if role is not None]
+        if said:
+            checked += 1
+            wrong += max(set(said), key=said.count) is not utterance.role
+    return wrong, checked
+
+
+def with_bleed(channels: tuple, level_db: float, delays_s: tuple[float, float] = (0.02, 0.045)) -> tuple:
+    """Two channels, each mixed into the other ``level_db`` down and late: channel 0 into 1 by
+    ``delays_s[0]``, 1 into 0 by ``delays_s[1]`` (echo and bleed on a real line)."""
+    import numpy as np
+
+    gain = np.float32(10 ** (level_db / 20))
+
+    def late(samples, seconds):
+        shift = int(round(seconds * 16_000))
+        return np.concatenate([np.zeros(shift, np.float32), samples[:samples.size - shift]])
+
+    left, right = channels
+    return left + gain * late(right, delays_s[1]), right + gain * late(left, delays_s[0])
+
+
 def role_assignment(truth: GroundTruth, transcript: Transcript) -> dict[str, tuple[Role, Role | None]]:
     """For each hypothesis speaker: (role given, ground-truth role of most of its words)."""
     votes: dict[str, dict[Role, int]] = {}

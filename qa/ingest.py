@@ -10,7 +10,9 @@ Each metadata field comes from the first of these that gives it:
 3. nothing (the field stays empty).
 
 ``operator_speaker`` overrides the role rule for one call: ``0``/``1`` name the operator's
-channel on stereo recordings, ``first``/``second`` the operator's turn order on mono ones.
+channel on stereo recordings, ``first``/``second`` the operator's turn order on mono ones and
+on stereo ones read as one conversation (identical channels, one silent: qa/transcribe/layout.py,
+where ``0``/``1`` are read as first/second with a warning).
 """
 
 from __future__ import annotations

@@ -23,11 +23,13 @@ from qa.scoring.metrics import TEXT_METRICS, call_metrics, metrics_rows
 from qa.scoring.scorer import score_call
 from qa.scoring.sentiment import customer_sentiment
 from qa.transcribe.base import AsrStream, Recognition
+from qa.transcribe.bleed import Ownership
 from qa.transcribe.channels import channel_speaker, channel_turns
+from qa.transcribe.layout import mono_override, read_channels
 from qa.transcribe.merge import assign_speakers, group_utterances, interleave
 from qa.transcribe.roles import label_roles, mono_operator
-from qa.transcribe.vad import SpeechActivity, asr_options, speech_activity
-from qa.types import Call, CallResult, ScoringInput, SpeechTurn, Transcript
+from qa.transcribe.vad import SpeechActivity, asr_options
+from qa.types import Call, CallResult, ChannelLayout, ScoringInput, SpeechTurn, Transcript
 
 log = logging.getLogger("qa")
 
@@ -39,6 +41,7 @@ class TranscribedCall:
     call: Call
     transcript: Transcript
     language_source: str
+    layout: ChannelLayout | None = None
 
 
 def _language(call: Call, config: Config) -> tuple[str | None, str]:
@@ -58,18 +61,24 @@ def _check_language(code: str, path: str) -> None:
 
 @dataclass(frozen=True, eq=False)
 class Decoded:
-    """A call's audio, decoded once, with one VAD pass per channel; ASR, stereo turns and the
-    detectors all work from these."""
+    """A call's audio, decoded once, read as one or two parties (qa/transcribe/layout.py), with
+    one VAD pass per channel of ``speech``; ASR, stereo turns and the detectors all work from
+    these. ``audio`` is the file's (redacted copies are cut from it); ``speech`` is what is
+    transcribed: the file's channels, or the one channel diarized."""
 
     call: Call
     audio: Audio
     activity: tuple[SpeechActivity, ...]
+    layout: ChannelLayout
+    speech: Audio
+    ownership: Ownership | None = None  # two parties: which speech each channel owns
 
 
 def with_vad(call: Call, audio: Audio, engine: Engine) -> Decoded:
-    """Run the VAD over each channel of a decoded call (safe on a background thread)."""
+    """Read the channels and run the VAD over each channel transcribed (safe on a background thread)."""
     with engine.timer.stage("vad"):
-        return Decoded(call, audio, tuple(speech_activity(samples) for samples in audio.channels))
+        reading = read_channels(audio, engine.config.roles.stereo)
+    return Decoded(call, audio, reading.activity, reading.layout, reading.speech, reading.ownership)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,17 +86,19 @@ class _Prepared:
     """A decoded call with its language and VAD done, waiting for the shared ASR pass."""
 
     call: Call
-    audio: Audio
+    audio: Audio  # the speech transcribed (Decoded.speech)
     language: str | None
     source: str
     probability: float
     streams: tuple[AsrStream, ...]
     turns: tuple[SpeechTurn, ...]  # stereo: speech per channel from the same VAD pass
+    layout: ChannelLayout
+    ownership: Ownership | None
 
 
 def _prepare(decoded: Decoded, engine: Engine) -> _Prepared:
     """Language, and the ASR regions and (stereo) speech turns cut from one VAD pass."""
-    call, audio = decoded.call, decoded.audio
+    call, audio = decoded.call, decoded.speech
     language, source = _language(call, engine.config)
     if language is not None:
         _check_language(language, call.path)
@@ -101,7 +112,8 @@ def _prepare(decoded: Decoded, engine: Engine) -> _Prepared:
         with engine.timer.stage("asr"):
             language, probability = engine.transcriber.detect_language(streams)
         streams = [replace(stream, language=language) for stream in streams]
-    return _Prepared(call, audio, language, source, probability, tuple(streams), tuple(turns))
+    return _Prepared(call, audio, language, source, probability, tuple(streams), tuple(turns), decoded.layout,
+                     decoded.ownership)
 
 
 def _recognise(prepared: list[_Prepared], engine: Engine) -> list[list[Recognition] | Fault]:
@@ -135,8 +147,8 @@ def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None,
     """Speakers and roles of one recognised call: channels for stereo, diarization for mono."""
     call, audio, language, probability = p.call, p.audio, p.language, p.probability
     if audio.is_stereo:
-        per_channel = [group_utterances(r.words, [channel_speaker(c)] * len(r.words), c)
-                       for c, r in enumerate(recognitions)]
+        own = [p.ownership.own_words(r.words, c) if p.ownership else r.words for c, r in enumerate(recognitions)]
+        per_channel = [group_utterances(words, [channel_speaker(c)] * len(words), c) for c, words in enumerate(own)]
         utterances, turns = interleave(*per_channel), list(p.turns)
         override = call.metadata.operator_speaker
         operator = channel_speaker(int(override) if override in ("0", "1") else engine.config.roles.operator_channel)
@@ -145,7 +157,8 @@ def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None,
         language, probability = recognition.language, recognition.language_probability
         turns = turns.result() if recognition.words else []
         utterances = group_utterances(recognition.words, assign_speakers(recognition.words, turns))
-        operator = mono_operator(utterances, call.metadata.direction, call.metadata.operator_speaker)
+        override = mono_override(p.layout, call.metadata.operator_speaker, call.path)
+        operator = mono_operator(utterances, call.metadata.direction, override)
     utterances = label_roles(utterances, operator)
     if not utterances:
         language, probability = (call.metadata.language or engine.config.asr.language or None), 0.0
@@ -154,12 +167,12 @@ def _finish(p: _Prepared, recognitions: list[Recognition], turns: Future | None,
         language=language,
         language_probability=round(float(probability), 4),
         duration=round(audio.duration, 3),
-        channels=len(audio.channels),
+        channels=p.layout.channels,
         sample_rate=audio.source_sample_rate,
         utterances=tuple(utterances),
         turns=tuple(sorted(turns, key=lambda t: (t.start, t.speaker))),
     )
-    return TranscribedCall(call, transcript, p.source)
+    return TranscribedCall(call, transcript, p.source, p.layout)
 
 
 def transcribe_calls(decoded: list[Decoded], engine: Engine) -> list[TranscribedCall | Fault]:
@@ -191,7 +204,7 @@ def analyze_calls(decoded: list[Decoded], engine: Engine, db_path: Path) -> list
     Returns, per call, its CallResult or the Fault that stopped it; writes only the redacted
     audio copies (beside ``db_path`` unless configured elsewhere).
     """
-    return [p if isinstance(p, Fault) else outcome_of(lambda p=p, d=d: _analyze(p, d.audio, engine, db_path))
+    return [p if isinstance(p, Fault) else outcome_of(lambda p=p, d=d: _analyze(p, d, engine, db_path))
             for p, d in zip(transcribe_calls(decoded, engine), decoded)]
 
 
@@ -212,14 +225,14 @@ def transcribe_file(path: str | Path, engine: Engine) -> TranscribedCall:
     return transcribe_audio(identify(path), load_audio(path, engine.config.batch.max_duration_s), engine)
 
 
-def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path: Path) -> CallResult:
+def _analyze(transcribed: TranscribedCall, decoded: Decoded, engine: Engine, db_path: Path) -> CallResult:
     call = transcribed.call
     # a language the model transcribes too badly to judge: redacted as any call, but no text
     # verdicts (flags, text metrics) and no score, which says why (qa/scoring/scorer.py)
     not_judged = engine.scorecards.scorable.not_judged(engine.config.asr.model, transcribed.transcript.language)
     judged = not_judged is None
     with engine.timer.stage("detectors"):
-        analysis = engine.compliance.analyze(call, transcribed.transcript, audio, judge_text=judged)
+        analysis = engine.compliance.analyze(call, transcribed.transcript, decoded.speech, judge_text=judged)
     with engine.timer.stage("scoring"):
         metrics = call_metrics(analysis.transcript, transcribed.transcript.language, call.metadata.direction,
                                engine.metrics_config)
@@ -229,14 +242,14 @@ def _analyze(transcribed: TranscribedCall, audio: Audio, engine: Engine, db_path
                                frozenset(engine.compliance.running(judged)))
         score = score_call(facts, engine.scorecards)
     with engine.timer.stage("store"):
-        served = served_audio(call, audio, analysis, engine.config.compliance, db_path)
+        served = served_audio(call, decoded.audio, analysis, engine.config.compliance, db_path)
     return CallResult(
         call=call, transcript=analysis.transcript, language_source=transcribed.language_source,
         asr_model=engine.config.asr.model,
-        diarization="channels" if transcribed.transcript.channels == 2 else engine.diarization_name,
+        diarization="channels" if transcribed.layout and not transcribed.layout.diarized else engine.diarization_name,
         flags=tuple(analysis.flags), pii=tuple(analysis.pii), redacted=engine.config.compliance.redact,
         detectors=engine.compliance.versions(judged), audio_path=served, metrics=tuple(rows),
-        dead_air=tuple(metrics.dead_air), score=score,
+        dead_air=tuple(metrics.dead_air), score=score, layout=transcribed.layout,
     )
 
 

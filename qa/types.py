@@ -74,6 +74,28 @@ class Call:
 
 
 @dataclass(frozen=True)
+class ChannelLayout:
+    """How a call's channels were read, with the measures behind it (qa/transcribe/layout.py)."""
+
+    channels: int  # in the file
+    mode: str  # mono | channels | dual_mono | one_sided | mixed
+    reason: str
+    forced: bool = False  # by [roles] stereo
+    live_channel: int | None = None  # the channel diarized (dual_mono, one_sided)
+    correlation: float | None = None  # zero-lag, of the two channels
+    difference_db: float | None = None  # level of their difference against their sum
+    envelope_correlation: float | None = None  # of their frame energies, at the best lag up to 256 ms
+    level_db: tuple[float, ...] = ()  # dBFS per channel
+    speech_s: tuple[float | None, ...] = ()  # VAD speech per channel, two parties: its own only (None: not run)
+    bleed_db: tuple[float | None, ...] = ()  # the other channel's bleed into each
+
+    @property
+    def diarized(self) -> bool:
+        """Whether speakers come from diarization (not one per channel)."""
+        return self.mode != "channels"
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A call's diarized, role-labelled transcript."""
 
@@ -204,6 +226,7 @@ class CallResult:
     metrics: tuple[tuple[str, str, float], ...]
     dead_air: tuple[tuple[float, float], ...]
     score: Score
+    layout: ChannelLayout | None = None  # how the channels were read
 
     @property
     def outcome(self) -> str:

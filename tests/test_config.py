@@ -27,6 +27,7 @@ def test_file_overrides(tmp_path):
         ({"diarization": {"backend": "magic"}}, "backend must be one of"),
         ({"diarization": {"backend": "pyannote-hub"}}, "needs pipeline"),
         ({"roles": {"operator_channel": 2}}, "0 or 1"),
+        ({"roles": {"stereo": "both"}}, "stereo must be auto, channels or mono"),
         ({"cloud": {}}, "unknown config section"),
     ],
 )

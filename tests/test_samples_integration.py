@@ -63,6 +63,8 @@ def test_call_against_ground_truth(batch, truth_path):
     transcript = store.transcript(call_id)
     assert transcript.language == truth.language
     assert transcript.channels == truth.channels
+    layout = store.channel_layout(call_id)
+    assert (layout.channels, layout.mode) == (truth.channels, "channels" if truth.channels == 2 else "mono")
 
     for speaker, (given, expected) in role_assignment(truth, transcript).items():
         assert given is expected, f"{speaker} labelled {given.value}, mostly says {expected}'s words"

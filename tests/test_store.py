@@ -17,7 +17,7 @@ def call(call_id="c1"):
 
 def test_schema_is_created_and_migration_is_idempotent(tmp_path):
     store = Store(tmp_path / "qa.duckdb")
-    assert store.migrate() == len(MIGRATIONS) == 6
+    assert store.migrate() == len(MIGRATIONS) == 7
     assert Store(tmp_path / "qa.duckdb").table_counts()["calls"] == 0
 
 
@@ -30,7 +30,7 @@ def test_call_round_trip(tmp_path):
     assert [w.text for w in stored.words] == ["hello", "there"]
     assert store.table_counts() == {"calls": 1, "utterances": 1, "words": 2, "speaker_turns": 1,
                                     "flags": 0, "pii_spans": 0, "call_metrics": 0, "dead_air": 0,
-                                    "call_summary": 1, "scores": 0, "score_items": 0, "reviews": 0, "access_log": 0, "runs": 0, "failures": 0}
+                                    "call_summary": 1, "call_channels": 0, "scores": 0, "score_items": 0, "reviews": 0, "access_log": 0, "runs": 0, "failures": 0}
 
 
 def test_failed_save_leaves_no_partial_call(tmp_path):
@@ -107,3 +107,19 @@ def test_metrics_are_stored_with_the_call(tmp_path):
                     metrics=[("talk_s", "operator", 0.9), ("dead_air_count", "call", 1.0)], dead_air=((2.0, 13.0),))
     assert store.metrics("c1") == {("talk_s", "operator"): 0.9, ("dead_air_count", "call"): 1.0}
     assert store.table_counts()["dead_air"] == 1
+
+
+def test_channel_layout_is_stored_with_its_measures(tmp_path):
+    from qa.types import ChannelLayout
+
+    store = Store(tmp_path / "qa.duckdb")
+    layout = ChannelLayout(2, "channels", "two parties, one per channel", False, None, 0.0021, -0.1, 0.05,
+                           (-25.8, -23.4), (33.2, 10.2), (-26.9, -26.6))
+    store.save_call(call("c1"), transcript("c1"), None, "base", "channels", "metadata", layout=layout)
+    store.save_call(call("c2"), transcript("c2"), None, "base", "channels", "metadata")
+    mono = ChannelLayout(1, "mono", "one channel", level_db=(-23.5,), speech_s=(54.4,))
+    store.save_call(call("c3"), transcript("c3"), None, "base", "pyannote", "metadata", layout=mono)
+    assert store.channel_layout("c1") == layout
+    assert store.channel_layout("c2") is None
+    assert store.channel_layout("c3") == mono
+    assert store.table_counts()["call_channels"] == 2

@@ -10,7 +10,7 @@ import duckdb
 
 from qa.store.database import Database
 from qa.store.scores import insert_score
-from qa.types import Call, CallResult, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
+from qa.types import Call, CallResult, ChannelLayout, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
 # call_metrics rows copied into call_summary (the columns the aggregates read)
 SUMMARY_METRICS = {("talk_listen_ratio", "call"): "talk_listen_ratio", ("dead_air_s", "call"): "dead_air_s",
@@ -45,7 +45,7 @@ class CallRows(Database):
         self.save_call(result.call, result.transcript, run_id, result.asr_model, result.diarization,
                        result.language_source, flags=result.flags, pii=result.pii, redacted=result.redacted,
                        detectors=result.detectors, audio_path=result.audio_path, metrics=list(result.metrics),
-                       dead_air=result.dead_air, score=result.score)
+                       dead_air=result.dead_air, score=result.score, layout=result.layout)
         return result.outcome
 
     def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
@@ -53,7 +53,7 @@ class CallRows(Database):
                   pii: tuple[PiiMention, ...] = (), redacted: bool = False,
                   detectors: dict | None = None, audio_path: str | None = None,
                   metrics: list[tuple[str, str, float]] = (), dead_air: tuple[tuple[float, float], ...] = (),
-                  score: Score | None = None) -> None:
+                  score: Score | None = None, layout: ChannelLayout | None = None) -> None:
         """Store a call and all its rows in one transaction: all or nothing.
 
         ``transcript`` is stored as given: the caller passes the redacted one. The ``score``
@@ -76,6 +76,8 @@ class CallRows(Database):
             self._insert_pii(con, call.call_id, pii)
             self._insert_metrics(con, call.call_id, metrics, dead_air)
             self._insert_transcript(con, call.call_id, transcript)
+            if layout is not None:
+                self._insert_layout(con, call.call_id, layout)
 
     @staticmethod
     def _call_row(call: Call, transcript: Transcript, run_id: str | None, asr_model: str, diarization: str,
@@ -135,6 +137,27 @@ class CallRows(Database):
                 [call_id, [t.speaker for t in turns], [t.start for t in turns],
                  [t.end for t in turns]],
             )
+
+    @staticmethod
+    def _insert_layout(con: duckdb.DuckDBPyConnection, call_id: str, layout: ChannelLayout) -> None:
+        def pair(values: tuple) -> list:
+            return [*values, None, None][:2]
+
+        con.execute("INSERT INTO call_channels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [call_id, layout.channels, layout.mode, layout.reason, layout.forced, layout.live_channel,
+                     layout.correlation, layout.difference_db, layout.envelope_correlation, *pair(layout.level_db), *pair(layout.speech_s),
+                     *pair(layout.bleed_db)])
+
+    def channel_layout(self, call_id: str) -> ChannelLayout | None:
+        """How a stored call's channels were read (None for calls stored before it was kept)."""
+        with self.connect(read_only=True) as con:
+            row = con.execute("SELECT * EXCLUDE (call_id) FROM call_channels WHERE call_id = ?", [call_id]).fetchone()
+        if row is None:
+            return None
+        channels, mode, reason, forced, live, correlation, difference, envelope, *pairs = row
+        kept = [tuple(pairs[i:i + channels]) if any(v is not None for v in pairs[i:i + 2]) else ()
+                for i in range(0, 6, 2)]
+        return ChannelLayout(channels, mode, reason, forced, live, correlation, difference, envelope, *kept)
 
     @staticmethod
     def _insert_flags(con: duckdb.DuckDBPyConnection, call_id: str, flags: tuple[Flag, ...]) -> list[int]:
@@ -252,6 +275,6 @@ class CallRows(Database):
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
-                  "call_summary", "scores", "score_items", "reviews", "access_log", "runs", "failures")
+                  "call_summary", "call_channels", "scores", "score_items", "reviews", "access_log", "runs", "failures")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -13,7 +13,7 @@ from qa.store.database import Database
 
 # Every table with a call_id column, children first: purge deletes from each.
 CALL_TABLES = ("score_items", "scores", "reviews", "access_log", "call_summary", "call_metrics", "dead_air",
-               "pii_spans", "flags", "speaker_turns", "words", "utterances", "failures", "calls")
+               "pii_spans", "flags", "speaker_turns", "words", "utterances", "call_channels", "failures", "calls")
 
 
 def _alive(pid: int) -> bool:

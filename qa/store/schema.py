@@ -262,4 +262,21 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN given_up INTEGER DEFAULT 0;
     ALTER TABLE runs ADD COLUMN error VARCHAR;
     """,
+    # 7: how each call's channels were read (qa/transcribe/layout.py), with the measures behind it
+    """
+    CREATE TABLE call_channels (
+        call_id VARCHAR PRIMARY KEY,
+        channels INTEGER NOT NULL,          -- in the file
+        mode VARCHAR NOT NULL,              -- mono | channels | dual_mono | one_sided | mixed
+        reason VARCHAR NOT NULL,
+        forced BOOLEAN NOT NULL,            -- by [roles] stereo
+        live_channel INTEGER,               -- the channel diarized (dual_mono, one_sided)
+        correlation DOUBLE,                 -- zero-lag correlation of the two channels
+        difference_db DOUBLE,               -- level of their difference against their sum
+        envelope_correlation DOUBLE,        -- of their frame energies, at the best lag up to 256 ms
+        level0_db DOUBLE, level1_db DOUBLE, -- dBFS
+        speech0_s DOUBLE, speech1_s DOUBLE, -- VAD speech per channel; two parties: its own only
+        bleed0_db DOUBLE, bleed1_db DOUBLE  -- the other channel's bleed into each
+    );
+    """,
 )

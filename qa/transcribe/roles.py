@@ -1,9 +1,11 @@
 """Which speaker is the operator.
 
-Stereo recordings: the operator's channel comes from the call's ``operator_speaker``
-(manifest) or else ``[roles] operator_channel`` (default 0); the other channel is the customer.
+Stereo recordings read as two parties (qa/transcribe/layout.py): the operator's channel comes
+from the call's ``operator_speaker`` (manifest) or else ``[roles] operator_channel`` (default
+0); the other channel is the customer.
 
-Mono recordings (diarized): unless the manifest names the operator's turn order
+Mono recordings, and stereo ones read as one conversation (dual mono, one silent channel), are
+diarized: unless the manifest names the operator's turn order
 (``operator_speaker = first|second``), each speaker's first two utterances are scored for
 operator phrases ("thank you for calling", "how can I help", "calling from", in each seed
 language; weight 2 for phrases only operators say, 1 for "my name is" and the like); the
