@@ -183,6 +183,14 @@ def test_dismissing_a_flag_writes_a_review_and_raises_the_score(dashboard):
     assert after > before
     assert at.metric[0].value == f"{after:g}" and at.metric[0].delta == f"{after - before:+g}"
     assert at.button(key=f"dismiss_{flag['flag_id']}").disabled
+    assert [t.value for t in at.text if "anna dismissed – “said by the customer's TV”" in t.value]
+    supervisor = login("sam", "sam-demo")
+    supervisor.session_state["call_id"] = flag["call_id"]  # the queue lists it no more: all its flags decided
+    supervisor.switch_page("views/call.py").run()
+    supervisor.button(key=f"confirm_{flag['flag_id']}").click().run()
+    history = [t.value for t in supervisor.text]
+    assert any("anna dismissed" in h for h in history) and any("sam confirmed" in h for h in history)
+    assert [w.value for w in supervisor.warning if w.value.startswith("Reviewers disagree: confirmed stands")]
 
 
 def test_search_finds_a_word_and_opens_the_call_there(dashboard):
@@ -257,3 +265,13 @@ def test_oidc_sign_in_takes_the_role_from_the_users_file(dashboard, tmp_path, mo
     at.user = {"is_logged_in": True, "email": "sam@example.com"}
     at.run()
     assert titles(at) == ["Overview"]
+
+
+def test_a_call_not_scorable_shows_why_and_no_scorecard(dashboard):
+    finnish = next(c for c in dashboard.calls() if c.file_name.endswith("_fi.wav"))
+    at = login("anna", "anna-demo")
+    at.session_state["call_id"] = finnish.call_id
+    at.switch_page("views/call.py").run()
+    assert not at.exception
+    assert [w.value for w in at.warning if w.value.startswith("Not scorable: not judged: Finnish")]
+    assert not [d for d in at.dataframe if "criterion" in d.value.columns]

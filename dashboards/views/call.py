@@ -73,17 +73,32 @@ def transcript_html(transcript, flags: list[dict], focus: dict | None) -> str:
     return "".join(rows) or "<i>No speech.</i>"
 
 
-def show_flag(flag: dict, before: float | None, focus: dict | None) -> None:
+DECIDED = {"confirm": "confirmed", "dismiss": "dismissed", "comment": "commented"}
+
+
+def show_history(flag: dict, reviews: list[dict]) -> None:
+    """Who decided what on the flag, why and when; a disagreement, with the decision that stands."""
+    decisions = {r["decision"] for r in reviews if r["decision"] != "comment"}
+    if len(decisions) > 1:
+        st.warning(f"Reviewers disagree: {STATUS[flag['review_decision']]} stands (the latest decision).",
+                   icon=":material/forum:")
+    for review in reviews:
+        comment = f" – “{review['comment']}”" if review["comment"] else ""
+        st.text(f"{review['reviewed_at']:%Y-%m-%d %H:%M}  {review['reviewer']} {DECIDED[review['decision']]}{comment}")
+
+
+def show_flag(flag: dict, before: float | None, focus: dict | None, reviews: list[dict]) -> None:
     fid = flag["flag_id"]
     focused = focus is not None and fid in focus["flags"]
     with st.container(border=True, key=f"flag_{fid}"):
         st.markdown(f"{'**▶** ' if focused else ''}**{flag['kind']}** · {flag['severity']} · {flag['role']} · "
                     f"{clock(flag['start_s'])}–{clock(flag['end_s'])} · {STATUS[flag['review_decision']]}"
-                    f"{' · ' + str(flag['reviews']) + ' reviews' if flag['reviews'] else ''}")
+                    f"{' · ' + str(flag['reviews']) + (' reviews' if flag['reviews'] > 1 else ' review') if flag['reviews'] else ''}")
         st.markdown(f'<div style="color:#555">“{html.escape(flag["evidence"] or "")}”</div>', unsafe_allow_html=True)
         st.caption(f"detector {flag['detector']} {flag['detector_version']}, confidence {flag['confidence']:.2f}")
         if described := details_text(flag["details"]):
             st.caption(described)
+        show_history(flag, reviews)
         cols = st.columns(3)
         cols[0].button(f"▶ {clock(flag['start_s'])}", key=f"play_{fid}", on_click=focus_on,
                        args=(flag["start_s"], flag["end_s"], (fid,), flag["kind"]), width="stretch",
@@ -103,8 +118,9 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
     if score is None:
         st.info("Not scored yet.")
         return
-    if not score.scorable:
+    if not score.scorable:  # no points to show: the reason is the whole verdict
         st.warning(f"Not scorable: {score.not_scorable_reason}")
+        return
     table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost,
                          "why": i.reason + (" (points restored after review)" if i.restored_refs else ""),
                          "at": clock(i.start)} for i in score.items if i.applicable], key="scorecard", height="content")
@@ -178,5 +194,6 @@ with right:
     st.markdown("#### Flags")
     if not flags:
         st.caption("No flags on this call.")
+    reviews = data.read("reviews", call_id)
     for flag in flags:
-        show_flag(flag, header["score"], focus)
+        show_flag(flag, header["score"], focus, [r for r in reviews if r["flag_id"] == flag["flag_id"]])
