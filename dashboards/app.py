@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 import data
-from qa.auth import authenticate, identity_user
+from qa.auth import identity_user, sign_in
+from views.common import plain
 
 st.set_page_config(page_title="callqa", layout="wide")
 
@@ -37,11 +38,11 @@ def password_login() -> None:
         login = st.text_input("User name")
         password = st.text_input("Password", type="password")
         if st.form_submit_button("Log in", type="primary"):
-            user = authenticate(data.users()[0], login, password)
-            if user is None:
-                st.error("Wrong user name or password.")
+            outcome = sign_in(data.users()[0], login, password)  # backs off per name, process-wide
+            if outcome.user is None:
+                st.error(outcome.message)
             else:
-                st.session_state["user"] = user
+                st.session_state["user"] = outcome.user
                 st.rerun()
 
 
@@ -54,7 +55,7 @@ def oidc_user():
         return None
     user = identity_user(data.users()[0], st.user.email)
     if user is None:
-        st.error(f"{st.user.email} may not use this dashboard.")
+        st.error(f"{plain(st.user.email)} may not use this dashboard.")
         if st.button("Log out"):
             st.logout()
     return user
@@ -81,7 +82,7 @@ pages = {"Review": REVIEW_PAGES}
 if user.is_supervisor:
     pages = {"Supervisor": SUPERVISOR_PAGES, "Review": REVIEW_PAGES}
 with st.sidebar:
-    st.caption(f"Signed in as **{user.name}** · {user.login}")
+    st.caption(f"Signed in as **{plain(user.name)}** · {plain(user.login)}")
     if data.users()[1]:
         st.caption(":orange[demo users]")
     st.button("Log out", key="logout", icon=":material/logout:", on_click=logout)

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from qa.auth import DEMO_USERS, User, UserRecord, load_users
+from qa.compliance.query import redact_query
 from qa.config import Config, load_config
 from qa.scoring.rescore import review_flag
 from qa.scoring.scorecard import ScorecardBook, load_scorecards
@@ -110,6 +111,13 @@ def review(flag_id: int, user: User, decision: str, comment: str | None) -> floa
 def log_open(user: User, call_id: str) -> None:
     """Audit that ``user`` opened ``call_id``."""
     store().log_access(user.login, user.role, call_id)
+
+
+def log_search(user: User, query: str, call_ids: list[str]) -> str:
+    """Audit a transcript search: the query with its personal data masked, the calls shown; return that query."""
+    redacted = redact_query(query)
+    store().log_search(user.login, user.role, redacted, call_ids)
+    return redacted
 
 
 def access_log(user: str | None = None, call_id: str | None = None) -> list[dict[str, Any]]:

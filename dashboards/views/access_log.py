@@ -1,4 +1,4 @@
-"""Supervisors only: who opened which call, and when."""
+"""Supervisors only: who opened which call, who searched for what (and which calls it showed), and when."""
 
 from __future__ import annotations
 
@@ -19,5 +19,8 @@ call = right.selectbox("Call", sorted(names, key=names.get), index=None, format_
 rows = data.access_log(user=who, call_id=call)
 for row in rows:
     row["file_name"] = names.get(row["call_id"])
-st.caption(f"{len(rows)} entries (newest first, at most 1000)")
-table(rows, ["logged_at", "user_name", "role", "action", "file_name", "call_id"], key="log_table")
+    row["calls_shown"] = len(row["call_ids"]) if row["call_ids"] is not None else None
+st.caption(f"{len(rows)} entries (newest first, at most 1000); a search lists its query (personal data masked) "
+           "and the calls whose text it showed")
+table(rows, ["logged_at", "user_name", "role", "action", "file_name", "call_id", "query", "calls_shown", "call_ids"],
+      key="log_table")

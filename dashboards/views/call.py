@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 import data
-from views.common import call_table, clock, details_text, table, user
+from views.common import call_table, clock, details_text, plain, table, user
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 ROLE_COLOURS = {"operator": "#1f77b4", "customer": "#2ca02c", "unknown": "#7f7f7f"}
@@ -91,13 +91,13 @@ def show_flag(flag: dict, before: float | None, focus: dict | None, reviews: lis
     fid = flag["flag_id"]
     focused = focus is not None and fid in focus["flags"]
     with st.container(border=True, key=f"flag_{fid}"):
-        st.markdown(f"{'**▶** ' if focused else ''}**{flag['kind']}** · {flag['severity']} · {flag['role']} · "
+        st.markdown(f"{'**▶** ' if focused else ''}**{plain(flag['kind'])}** · {plain(flag['severity'])} · {plain(flag['role'])} · "
                     f"{clock(flag['start_s'])}–{clock(flag['end_s'])} · {STATUS[flag['review_decision']]}"
                     f"{' · ' + str(flag['reviews']) + (' reviews' if flag['reviews'] > 1 else ' review') if flag['reviews'] else ''}")
         st.markdown(f'<div style="color:#555">“{html.escape(flag["evidence"] or "")}”</div>', unsafe_allow_html=True)
-        st.caption(f"detector {flag['detector']} {flag['detector_version']}, confidence {flag['confidence']:.2f}")
+        st.caption(f"detector {plain(flag['detector'])} {plain(flag['detector_version'])}, confidence {flag['confidence']:.2f}")
         if described := details_text(flag["details"]):
-            st.caption(described)
+            st.caption(plain(described))
         show_history(flag, reviews)
         cols = st.columns(3)
         cols[0].button(f"▶ {clock(flag['start_s'])}", key=f"play_{fid}", on_click=focus_on,
@@ -119,7 +119,7 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
         st.info("Not scored yet.")
         return
     if not score.scorable:  # no points to show: the reason is the whole verdict
-        st.warning(f"Not scorable: {score.not_scorable_reason}")
+        st.warning(f"Not scorable: {plain(score.not_scorable_reason)}")
         return
     table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost,
                          "why": i.reason + (" (points restored after review)" if i.restored_refs else ""),
@@ -131,12 +131,12 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
         refs = [flags_by_id[r] for r in item.flag_refs if r in flags_by_id]
         start = item.start if item.start is not None else (refs[0]["start_s"] if refs else None)
         end = item.end if item.end is not None else (refs[0]["end_s"] if refs else None)
-        text = f"−{item.lost:g} {item.label}" + (" (auto-fail)" if item.failed else "")
+        text = f"−{item.lost:g} {plain(item.label)}" + (" (auto-fail)" if item.failed else "")
         if start is None:
-            st.caption(f"{text}: whole call – {item.reason}")
+            st.caption(f"{text}: whole call – {plain(item.reason)}")
             continue
         st.button(f"▶ {clock(start)}  {text}", key=f"lost_{item.criterion}", on_click=focus_on,
-                  args=(start, end, tuple(item.flag_refs), item.label), help=item.reason)
+                  args=(start, end, tuple(item.flag_refs), item.label), help=plain(item.reason))
 
 
 st.title("Call")
@@ -162,8 +162,8 @@ if st.session_state.get("seek") is None:
     default_focus(flags)
 focus, seek = st.session_state.get("focus"), st.session_state.get("seek") or 0.0
 
-st.subheader(header["file_name"])
-st.caption(" · ".join(str(v) for v in [header["operator_id"], header["team"], header["campaign"], header["direction"],
+st.subheader(plain(header["file_name"]))
+st.caption(" · ".join(plain(v) for v in [header["operator_id"], header["team"], header["campaign"], header["direction"],
                                        header["language"], f"{header['call_time']:%Y-%m-%d %H:%M}",
                                        clock(header["duration_s"])] if v))
 change = st.session_state.get("score_change")
@@ -185,7 +185,7 @@ with left:
     else:
         with st.container(key=f"player_{st.session_state.get('seek_seq', 0)}"):
             st.audio(audio, start_time=int(seek), autoplay=st.session_state.pop("play", False))
-    st.caption(f"Player at {clock(seek)}" + (f" – {focus['label']}" if focus else ""))
+    st.caption(f"Player at {clock(seek)}" + (f" – {plain(focus['label'])}" if focus else ""))
     with st.container(height=560, key="transcript"):
         st.markdown(transcript_html(data.read("transcript", call_id), flags, focus), unsafe_allow_html=True)
 with right:

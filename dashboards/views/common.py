@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any, Callable
 
@@ -12,11 +13,20 @@ import streamlit as st
 from qa.auth import User
 
 CALL_PAGE = "views/call.py"
+_MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark escapes every one
 
 
 def user() -> User:
     """The signed-in user (app.py only runs a page once there is one)."""
     return st.session_state["user"]
+
+
+def plain(value: Any) -> str:
+    """A stored value (file name, operator, team, campaign, ...) for a Markdown string: every
+    punctuation character backslash-escaped and line breaks made spaces, so it shows as typed
+    and can make no link, image, HTML, heading, colour or formula."""
+    text = "" if value is None else str(value)
+    return _MARKDOWN.sub(r"\\\1", text.replace("\r", " ").replace("\n", " "))
 
 
 def clock(seconds: float | None) -> str:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import data
-from views.common import call_table, date_window, table
+from views.common import call_table, date_window, plain, table
 
 st.title("Operators")
 synthetic = None if st.toggle("Include synthetic calls", key="op_synth") else False
@@ -47,7 +47,7 @@ if event.selection.rows:
     row = weeks[event.selection.rows[0]]
     start = max(row["week"], since) if since else row["week"]
     end = min(row["week"] + timedelta(days=6), until) if until else row["week"] + timedelta(days=6)
-    st.markdown(f"**Calls of {row['operator_id']} in {row['iso_week']}**")
+    st.markdown(f"**Calls of {plain(row['operator_id'])} in {plain(row['iso_week'])}**")
     calls = [r for r in data.read("calls_list", operator_id=row["operator_id"], since=start, until=end,
                                   synthetic=synthetic) if r["operator_id"] == row["operator_id"]]
     call_table(calls, "op_calls", ["call_time", "campaign", "language", "score", "flags", "handle_time_s",

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import data
-from views.common import call_table, clock, date_window, table
+from views.common import call_table, clock, date_window, plain, table
 
 st.title("Overview")
 synthetic = None if st.toggle("Include synthetic calls", key="ov_synth") else False
@@ -36,7 +36,7 @@ event = table(board, ["rank", "operator_id", "calls", "scored", "mean_score", "m
               key="ov_board", on_select="rerun", selection_mode="single-row")
 if event.selection.rows:
     operator = board[event.selection.rows[0]]["operator_id"]
-    st.markdown(f"**Calls of {operator or 'no operator'}**")
+    st.markdown(f"**Calls of {plain(operator) if operator else 'no operator'}**")
     rows = [r for r in data.read("calls_list", operator_id=operator, **window) if r["operator_id"] == operator]
     call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "flags", "handle_time_s",
                                   "dead_air_s"],

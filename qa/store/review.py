@@ -133,8 +133,15 @@ class ReviewQueries(Database):
             con.execute("INSERT INTO access_log (user_name, role, call_id, action) VALUES (?, ?, ?, ?)",
                         [user, role, call_id, action])
 
+    def log_search(self, user: str, role: str, query: str, call_ids: Sequence[str]) -> None:
+        """Record a transcript search: its query (the caller redacts it) and the calls shown."""
+        with self.connect() as con:
+            con.execute("INSERT INTO access_log (user_name, role, action, query, call_ids) "
+                        "VALUES (?, ?, 'search', ?, ?::VARCHAR[])", [user, role, query, list(call_ids)])
+
     def access_log(self, user: str | None = None, call_id: str | None = None, limit: int = 1000) -> list[dict]:
-        """Who opened which call when, newest first."""
-        where = Filters().add("user_name = ?", user).add("call_id = ?", call_id)
-        return self._rows(f"SELECT logged_at, user_name, role, call_id, action FROM access_log WHERE {where.sql} "
-                          "ORDER BY logged_at DESC, entry_id DESC LIMIT ?", where.params + [limit])
+        """Who opened or found which call when, newest first (a search: its query and calls)."""
+        where = Filters().add("user_name = ?", user).add(
+            "list_contains(list_concat(call_ids, [call_id]), ?)", call_id)
+        return self._rows(f"SELECT logged_at, user_name, role, call_id, action, query, call_ids FROM access_log "
+                          f"WHERE {where.sql} ORDER BY logged_at DESC, entry_id DESC LIMIT ?", where.params + [limit])

@@ -279,4 +279,9 @@ MIGRATIONS: tuple[str, ...] = (
         bleed0_db DOUBLE, bleed1_db DOUBLE  -- the other channel's bleed into each
     );
     """,
+    # 8: searches in the access log: the (redacted) query and the calls whose text was shown
+    """
+    ALTER TABLE access_log ADD COLUMN query VARCHAR;
+    ALTER TABLE access_log ADD COLUMN call_ids VARCHAR[];
+    """,
 )
