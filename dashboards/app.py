@@ -6,24 +6,28 @@ the TOML config ([dashboard] users, auth, oidc_provider, audio_dirs).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import data
 from qa.auth import identity_user, sign_in
 from views.common import plain
 
-st.set_page_config(page_title="callqa", layout="wide")
+# A bundled icon: an emoji or ":material/…" favicon is an image URL on a public host (twemoji,
+# fonts.gstatic.com), which would tell an outside host the dashboard is in use.
+st.set_page_config(page_title="callqa", page_icon=str(Path(__file__).with_name("icon.png")), layout="wide")
 
 SUPERVISOR_PAGES = [
-    st.Page("views/overview.py", title="Overview", icon=":material/monitoring:", default=True),
-    st.Page("views/operators.py", title="Operators", icon=":material/groups:"),
-    st.Page("views/access_log.py", title="Access log", icon=":material/policy:"),
+    st.Page("views/overview.py", title="Overview", default=True),
+    st.Page("views/operators.py", title="Operators"),
+    st.Page("views/access_log.py", title="Access log"),
 ]
 REVIEW_PAGES = [
-    st.Page("views/review_queue.py", title="Review queue", icon=":material/flag:"),
-    st.Page("views/call.py", title="Call", icon=":material/call:"),
-    st.Page("views/search.py", title="Search", icon=":material/search:"),
-    st.Page("views/calibration.py", title="Calibration", icon=":material/balance:"),
+    st.Page("views/review_queue.py", title="Review queue"),
+    st.Page("views/call.py", title="Call"),
+    st.Page("views/search.py", title="Search"),
+    st.Page("views/calibration.py", title="Calibration"),
 ]
 
 
@@ -33,7 +37,7 @@ def password_login() -> None:
     _, demo = data.users()
     if demo:
         st.warning("Using the demo users (sam, anna, ben): for the sample database only. "
-                   "Set [dashboard] users in the config for real accounts.", icon=":material/warning:")
+                   "Set [dashboard] users in the config for real accounts.")
     with st.form("login"):
         login = st.text_input("User name")
         password = st.text_input("Password", type="password")

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -114,6 +115,10 @@ def test_review_a_flag_in_the_browser(server):
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 900})
             page.set_default_timeout(20_000)
+            outside = []  # requests to any host but the app's: none may leave the machine
+            page.on("request", lambda r: outside.append(r.url)
+                    if r.url.split(":", 1)[0] in ("http", "https", "ws", "wss")
+                    and urllib.parse.urlsplit(r.url).hostname not in ("127.0.0.1", "localhost") else None)
             page.goto(url)
             page.get_by_role("button", name="Log in").wait_for()
             expect(page.get_by_text("demo users")).to_be_visible()
@@ -170,7 +175,10 @@ def test_review_a_flag_in_the_browser(server):
             shot(page, "operators")
             open_page(page, "Access log")
             expect(page.get_by_test_id("stDataFrame")).to_be_visible()
-            assert [(r["user_name"], r["call_id"]) for r in store.access_log()] == [("anna", flag["call_id"])]
+            log = store.access_log()
+            assert [(r["user_name"], r["call_id"]) for r in log if r["action"] != "search"] == [("anna", flag["call_id"])]
+            assert [(r["user_name"], r["query"]) for r in log if r["action"] == "search"] == [("anna", "engineer")]
             shot(page, "access_log")
+            assert outside == [], f"requests left the machine: {outside[:5]}"
         finally:
             browser.close()
