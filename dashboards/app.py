@@ -50,6 +50,32 @@ def password_login() -> None:
                 st.rerun()
 
 
+def login_page(url_path: str | None) -> st.Page:
+    """The sign-in form at ``url_path`` (None: the root), remembering the page and call a link
+    asked for so they open after sign-in: a link to a call can be sent to a colleague."""
+
+    def login_here() -> None:
+        st.session_state.setdefault("wanted", (url_path, st.query_params.get("call_id")))
+        password_login()
+
+    return st.Page(login_here, title="Log in", url_path=url_path or "login", default=url_path is None)
+
+
+def open_wanted() -> None:
+    """After sign-in, go to the page (and call) the first link asked for, if the user may see it."""
+    wanted = st.session_state.pop("wanted", None)
+    if not wanted or not wanted[0]:
+        return
+    page, call_id = wanted
+    allowed = [p.url_path for group in pages.values() for p in group]
+    if page not in allowed:
+        return
+    if call_id:
+        st.session_state.update(call_id=call_id, seek=None, focus=None,
+                                open_seq=st.session_state.get("open_seq", 0) + 1)
+    st.switch_page(next(p for group in pages.values() for p in group if p.url_path == page))
+
+
 def oidc_user():
     """The signed-in identity's user, or None after showing why there is none."""
     if not st.user.is_logged_in:
@@ -79,7 +105,8 @@ if oidc:
     st.session_state["user"] = user
 if user is None:
     if not oidc:
-        st.navigation([st.Page(password_login, title="Log in")], position="hidden").run()
+        paths = [None] + [p.url_path for p in SUPERVISOR_PAGES + REVIEW_PAGES if p.url_path]
+        st.navigation([login_page(path) for path in paths], position="hidden").run()
     st.stop()
 
 pages = {"Review": REVIEW_PAGES}
@@ -90,4 +117,6 @@ with st.sidebar:
     if data.users()[1]:
         st.caption(":orange[demo users]")
     st.button("Log out", key="logout", icon=":material/logout:", on_click=logout)
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+open_wanted()
+navigation.run()

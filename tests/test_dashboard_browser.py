@@ -119,12 +119,18 @@ def test_review_a_flag_in_the_browser(server):
             page.on("request", lambda r: outside.append(r.url)
                     if r.url.split(":", 1)[0] in ("http", "https", "ws", "wss")
                     and urllib.parse.urlsplit(r.url).hostname not in ("127.0.0.1", "localhost") else None)
-            page.goto(url)
+            page.goto(f"{url}/call?call_id={flag['call_id']}")  # a link a colleague sent, before sign-in
             page.get_by_role("button", name="Log in").wait_for()
             expect(page.get_by_text("demo users")).to_be_visible()
+            expect(page.get_by_text("Page not found")).to_have_count(0)
             shot(page, "login")
-            sign_in(page, url, "anna", "anna-demo", "Review queue")
+            page.get_by_role("textbox", name="User name").fill("anna")
+            page.get_by_role("textbox", name="Password").fill("anna-demo")
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_role("heading", name=PROFANITY_CALL).wait_for()  # the linked call, after sign-in
+            assert f"call_id={flag['call_id']}" in page.url
             expect(page.get_by_role("link", name="Overview")).to_have_count(0)  # qa: no supervisor pages
+            open_page(page, "Review queue")
             shot(page, "review_queue")
 
             page.get_by_role("combobox", name="Open a call").click()
@@ -176,7 +182,8 @@ def test_review_a_flag_in_the_browser(server):
             open_page(page, "Access log")
             expect(page.get_by_test_id("stDataFrame")).to_be_visible()
             log = store.access_log()
-            assert [(r["user_name"], r["call_id"]) for r in log if r["action"] != "search"] == [("anna", flag["call_id"])]
+            opened = [(r["user_name"], r["call_id"]) for r in log if r["action"] != "search"]
+            assert opened == [("anna", flag["call_id"])] * 2  # by the link, then from the queue
             assert [(r["user_name"], r["query"]) for r in log if r["action"] == "search"] == [("anna", "engineer")]
             shot(page, "access_log")
             assert outside == [], f"requests left the machine: {outside[:5]}"

@@ -140,6 +140,9 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
 
 
 st.title("Call")
+linked = st.query_params.get("call_id")  # a link: /call?call_id=...
+if linked and linked != st.session_state.get("call_id"):
+    st.session_state.update(call_id=linked, seek=None, focus=None, open_seq=st.session_state.get("open_seq", 0) + 1)
 call_id = st.session_state.get("call_id")
 if not call_id:
     st.info("Open a call from the review queue, a drill-down or search – or pick a recent one.")
@@ -151,6 +154,7 @@ header = data.read("call_header", call_id)
 if header is None:
     st.error("This call is not in the database.")
     st.stop()
+st.query_params["call_id"] = call_id  # the address bar is a link to this call
 opening = (call_id, st.session_state.get("open_seq", 0))
 if st.session_state.get("logged_opening") != opening:  # once per opening, not per rerun
     data.log_open(user(), call_id)
