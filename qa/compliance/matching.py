@@ -274,18 +274,19 @@ def best_match(phrases: tuple[str, ...], line: Line, company: str | None = None,
     """The best phrasing of ``phrases`` in ``line`` by each signal; None when nothing is comparable.
 
     ``near_fuzzy`` counts only what may be the step misheard: phrasings of three words or more
-    without placeholders, and distinctive name phrasings whose name slot holds no name. A greeting naming another
-    company is no near miss."""
-    words, best, near = line.words, (0.0, -1, -1, ""), (0.0, -1, -1)
+    without placeholders, and distinctive name phrasings whose name slot holds no name. A
+    greeting naming another company is no near miss."""
+    words, names, best, near = line.words, list(line.names), (0.0, -1, -1, ""), (0.0, -1, -1)
     for text in phrases:
         phrase = compile_phrase(text, company)
-        score, i, j = fuzzy_match(phrase, words, names=list(line.names))
+        distinctive = _distinctive(phrase)
+        score, i, j = fuzzy_match(phrase, words, names=names)
         if i >= 0 and (score, j - i) > (best[0], best[2] - best[1]):
             best = (score, i, j, text)
-        if i < 0 and phrase.slots and _distinctive(phrase):  # "le atiende la hora": a misheard name
+        if i < 0 and distinctive:  # "le atiende la hora": a misheard name
             score, i, j = fuzzy_match(phrase, words)
             score = score if score >= NAME_WORDS_HEARD else 0.0  # its words heard right, only the name not
-        if (not _SLOT.search(text) and _long(phrase) or _distinctive(phrase)) and i >= 0 and score > near[0]:
+        if (not _SLOT.search(text) and _long(phrase) or distinctive) and i >= 0 and score > near[0]:
             near = (score, i, j)
     semantic, span = None, None
     plain = [p for p in phrases if not _SLOT.search(p)]  # a name is words to hear, not a meaning
