@@ -91,7 +91,8 @@ _DIGIT_WORDS = {
 _DIGIT_OF = {word: str(d) for words in _DIGIT_WORDS.values() for d, word in enumerate(words)} | {"oh": "0"}
 
 
-def _digits_apart(text: str) -> str:
+def comparable_words(text: str) -> str:
+    """Lower-cased words without punctuation, numbers written digit by digit (as WER compares them)."""
     tokens = normalise(text).split()
     return " ".join(" ".join(t) if t.isdigit() else _DIGIT_OF.get(t, t) for t in tokens)
 
@@ -100,7 +101,7 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
     """WER (jiwer) after lower-casing, removing punctuation and writing numbers digit by digit."""
     import jiwer
 
-    return float(jiwer.wer(_digits_apart(reference), _digits_apart(hypothesis) or "<empty>"))
+    return float(jiwer.wer(comparable_words(reference), comparable_words(hypothesis) or "<empty>"))
 
 
 def _truth_role_at(truth: GroundTruth, time: float, tolerance: float) -> Role | None:

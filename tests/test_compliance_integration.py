@@ -8,7 +8,7 @@ import unicodedata
 import duckdb
 import pytest
 
-from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, _digits_apart, load_truth
+from qa.evaluate import TRUTH_PII_TYPES as PII_TYPES, comparable_words, load_truth
 from qa.ingest import content_hash
 from qa.scoring.scorecard import load_scorecards
 
@@ -74,7 +74,7 @@ def test_no_flag_without_an_injected_event(batch, truth_path):
 
 def test_no_card_digits_in_clear_anywhere_in_the_database(batch):
     store, _ = batch
-    cards = {_digits_apart(e["text"]).replace(" ", "") for t in TRUTHS for e in load_truth(t).raw["events"]
+    cards = {comparable_words(e["text"]).replace(" ", "") for t in TRUTHS for e in load_truth(t).raw["events"]
              if e.get("type") == "CREDIT_CARD"}
     assert cards
     with duckdb.connect(str(store.path), read_only=True) as con:
@@ -83,7 +83,7 @@ def test_no_card_digits_in_clear_anywhere_in_the_database(batch):
         texts += [row[0] for row in con.execute(
             "SELECT string_agg(text, ' ' ORDER BY utterance_index, word_index) FROM words GROUP BY call_id").fetchall()]
     for text in texts:
-        digits = re.sub(r"\D", "", _digits_apart(text or ""))
+        digits = re.sub(r"\D", "", comparable_words(text or ""))
         for card in cards:
             assert not any(card[i:i + 6] in digits for i in range(len(card) - 5)), f"card digits in clear: {text!r}"
 

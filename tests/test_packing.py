@@ -20,6 +20,14 @@ def test_each_stream_starts_its_own_window():
     assert [p.stream for p in packing.pieces] == [0, 1, 3]
 
 
+def test_runs_join_the_windows_of_one_stream_and_keep_streams_apart():
+    packing = pack([[(0, 10 * S), (12 * S, 25 * S), (30 * S, 40 * S)], [(0, 5 * S)]])
+    assert packing.windows == ((0, 23 * S), (23 * S, 33 * S), (33 * S, 38 * S))
+    assert packing.runs(packing.windows) == [(0, 33 * S), (33 * S, 38 * S)]
+    assert packing.runs(packing.windows[1:]) == [(23 * S, 33 * S), (33 * S, 38 * S)]
+    assert packing.runs([]) == []
+
+
 def test_a_region_longer_than_a_window_is_split():
     packing = pack([[(S, 71 * S)]])
     assert [(p.start, p.end) for p in packing.pieces] == [(S, 31 * S), (31 * S, 61 * S), (61 * S, 71 * S)]

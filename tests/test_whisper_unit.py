@@ -93,7 +93,22 @@ def test_speech_the_batch_heard_nothing_in_is_decoded_alone_and_merged_in_order(
     transcriber = WhisperTranscriber.__new__(WhisperTranscriber)
     transcriber._model = FakeModel()  # hears "hola" at 0.5-0.9 s of what it is given
     batched = [_segment(10.0, 12.0, 1.2, [Word(10.0, 12.0, "bien", 0.9)])]
-    clips = [{"start": 4.0, "end": 12.0}]
-    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, clips, {"language": "es"})
+    runs = [(4.0, 12.0)]
+    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, runs, {"language": "es"})
     assert transcriber._model.heard == [6 * 16000]  # 4-10 s, and only that
     assert [(w.word, w.start) for s in fixed for w in s.words] == [("hola", 4.5), ("bien", 10.0)]
+
+
+def test_a_word_stretched_over_skipped_speech_gives_way_to_the_words_decoded_alone():
+    from qa.transcribe.whisper import stretched
+
+    assert stretched("sorry,", 3.1) and not stretched("sorry,", 2.4) and not stretched("I", 1.9)
+    assert not stretched("0770090123.", 3.4)  # ten digits take their time
+    transcriber = WhisperTranscriber.__new__(WhisperTranscriber)
+    transcriber._model = FakeModel()  # hears "hola" at 0.5-0.9 s of what it is given
+    batched = [_segment(4.0, 12.0, 1.2, [Word(4.0, 4.3, "I'm", 0.9), Word(4.3, 9.8, "sorry", 0.6),
+                                         Word(10.0, 12.0, "bien", 0.9)])]
+    runs = [(4.0, 12.0)]
+    fixed = transcriber._redecode_unheard(np.zeros(16000 * 12, np.float32), batched, runs, {"language": "es"})
+    assert transcriber._model.heard == [int(5.7 * 16000)]  # 4.3-10 s: from the last word heard to the next
+    assert [(w.word, w.start) for s in fixed for w in s.words] == [("I'm", 4.0), ("bien", 10.0), ("hola", 4.8)]

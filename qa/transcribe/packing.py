@@ -70,6 +70,20 @@ class Packing:
         shift = (piece.start - piece.offset) / SAMPLE_RATE
         return piece.stream, start + shift, end + shift
 
+    def runs(self, windows: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``windows`` (packed samples, in order) joined where one ends as the next begins in
+        the same stream: the stream's speech as one span."""
+        joined: list[tuple[int, int]] = []
+        for start, end in windows:
+            if joined and joined[-1][1] == start and self._stream_at(start - 1) == self._stream_at(start):
+                joined[-1] = (joined[-1][0], end)
+            else:
+                joined.append((start, end))
+        return joined
+
+    def _stream_at(self, sample: int) -> int:
+        return self.pieces[max(bisect_right(self._offsets, sample) - 1, 0)].stream
+
     @cached_property
     def _offsets(self) -> list[int]:
         return [p.offset for p in self.pieces]

@@ -22,6 +22,9 @@ from qa.types import Word
 _INSTALL_HINT = "pip install faster-whisper"
 _COMPRESSION_RATIO_LIMIT = 2.4  # whisper's threshold for a looping, repetitive decode
 UNHEARD_S = 3.0  # this much speech (by the VAD) with no word in it is decoded again, alone
+# a word timed longer than this (0.5 s a letter or digit, at least 2 s) was stretched by the
+# decoder over speech it skipped: "sorry" over 3.1 s where twenty words were said
+STRETCHED_MIN_S, STRETCHED_S_PER_CHARACTER = 2.0, 0.5
 
 
 def resolve_device(device: str) -> str:
@@ -170,7 +173,8 @@ class WhisperTranscriber:
         pipeline = self._batched_pipeline(self._model)
         segments, _ = pipeline.transcribe(audio, batch_size=self.batch_per_worker, clip_timestamps=clips, **options)
         segments = self._redecode_repetitions(audio, list(segments), options)
-        return self._redecode_unheard(audio, segments, clips, options), first / SAMPLE_RATE
+        runs = [(_seconds(start - first), _seconds(end - first)) for start, end in job.packing.runs(windows)]
+        return self._redecode_unheard(audio, segments, runs, options), first / SAMPLE_RATE
 
     def _sequential(self, samples: np.ndarray, language: str | None, probability: float) -> Recognition:
         """batch_size = 1: faster-whisper's sequential decoding with temperature fallback."""
@@ -196,18 +200,27 @@ class WhisperTranscriber:
                 fixed += self._decode_alone(audio, segment.start, segment.end, options)
         return fixed
 
-    def _redecode_unheard(self, audio: np.ndarray, segments: list, clips: list[dict], options: dict) -> list:
+    def _redecode_unheard(self, audio: np.ndarray, segments: list, runs: list[tuple[float, float]],
+                          options: dict) -> list:
         """Decode again, alone, stretches of speech the batch heard no word in.
 
         All of a job's audio is speech by the VAD, yet a batched decode can skip several seconds
         of it: on the Finnish sample it dropped the operator's greeting, which a script check
-        would then flag as missing. Decoded alone, with fallback, the greeting comes back.
+        would then flag as missing. It can also time one word over what it skipped, so a
+        stretched word counts as unheard, and gives way to what the decode alone hears there.
+        Decoded alone, with fallback, the skipped words come back. ``runs`` are the spans (s)
+        of one stream's windows end to end: a skip often crosses from one window to the next.
         """
-        heard = [(w.start, w.end) for segment in segments for w in segment.words or ()]
-        extra = []
-        for start, end in unheard_spans([(c["start"], c["end"]) for c in clips], heard):
-            extra += self._decode_alone(audio, start, end, options)
-        return sorted(segments + extra, key=lambda segment: segment.start) if extra else segments
+        heard = [(w.start, w.end) for segment in segments for w in segment.words or ()
+                 if not stretched(w.word, w.end - w.start)]
+        gaps = unheard_spans(runs, heard)
+        if not gaps:
+            return segments
+        extra = [again for start, end in gaps for again in self._decode_alone(audio, start, end, options)]
+        kept = [replace(segment, words=[w for w in segment.words if not _inside(w, gaps)])
+                if segment.words and any(_inside(w, gaps) for w in segment.words) else segment
+                for segment in segments]
+        return sorted(kept + extra, key=lambda segment: segment.start)
 
     def _decode_alone(self, audio: np.ndarray, start: float, end: float, options: dict) -> list:
         """Segments of ``audio`` from ``start`` to ``end`` seconds, decoded sequentially with
@@ -234,6 +247,16 @@ def unheard_spans(windows: list[tuple[float, float]], heard: list[tuple[float, f
         if window_end - at >= min_gap:
             gaps.append((at, window_end))
     return gaps
+
+
+def stretched(text: str, seconds: float) -> bool:
+    """Whether a word said in ``seconds`` is longer than its letters and digits could take."""
+    return seconds > max(STRETCHED_MIN_S, STRETCHED_S_PER_CHARACTER * sum(c.isalnum() for c in text))
+
+
+def _inside(word, spans: list[tuple[float, float]]) -> bool:
+    middle = (word.start + word.end) / 2
+    return any(start <= middle < end for start, end in spans)
 
 
 def _seconds(samples: int) -> float:
