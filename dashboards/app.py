@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 import data
+import gate
 from qa.auth import identity_user, sign_in
 from views.common import plain
 
@@ -91,8 +92,17 @@ def oidc_user():
     return user
 
 
+def session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    return context.session_id if context else None
+
+
 def logout() -> None:
     """Forget the session's user (a button callback, so it runs before the page)."""
+    if session_id():
+        gate.release(session_id())  # its audio links stop working now
     st.session_state.clear()  # filters, comments and search text go too
     st.session_state["logged_out"] = True
 
@@ -109,6 +119,8 @@ if user is None:
         st.navigation([login_page(path) for path in paths], position="hidden").run()
     st.stop()
 
+if session_id():  # this browser, signed in, may fetch the media this session shows
+    gate.hold(session_id(), user.login, st.context.cookies.get(gate.BROWSER_COOKIE))
 pages = {"Review": REVIEW_PAGES}
 if user.is_supervisor:
     pages = {"Supervisor": SUPERVISOR_PAGES, "Review": REVIEW_PAGES}

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -104,6 +105,23 @@ def open_page(page, title: str, heading: str | None = None) -> None:
 AUDIO = "document.querySelector('[data-testid=stAudio]')"
 
 
+def _status(url: str) -> int:
+    """The HTTP status of a GET from a client with no cookies (not the browser)."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_streamlit_endpoints_the_app_does_not_use_answer_404(server):
+    url, _ = server
+    assert _status(f"{url}/_stcore/health") == 200
+    for path in ("/_stcore/metrics", "/_stcore/agent/openapi.json", "/_stcore/upload_file/x/y", "/component/x"):
+        assert _status(f"{url}{path}") == 404, path
+    assert _status(f"{url}/media/0123abcd.wav") == 403
+
+
 def test_review_a_flag_in_the_browser(server):
     from playwright.sync_api import expect, sync_playwright
 
@@ -141,8 +159,8 @@ def test_review_a_flag_in_the_browser(server):
             page.wait_for_function(f"{AUDIO} && {AUDIO}.readyState >= 1")
             src, current = page.evaluate(f"[{AUDIO}.src, {AUDIO}.currentTime]")
             assert "/media/" in src and abs(current - start) < 1.0  # opens at the flagged second
-            with urllib.request.urlopen(src, timeout=5) as response:
-                assert response.status == 200 and response.read(4) == b"RIFF"
+            assert page.request.get(src).body()[:4] == b"RIFF"  # this browser, signed in: served
+            assert _status(src) == 403  # any other client: refused, while anna's session lives
             page.evaluate(f"{AUDIO}.currentTime = 0")
             page.locator(f".st-key-flag_{flag['flag_id']}").get_by_role("button", name=f"▶ 0:{start:02d}").click()
             page.wait_for_function(f"{AUDIO} && {AUDIO}.readyState >= 1 && {AUDIO}.currentTime >= {start - 0.5}")
@@ -174,6 +192,7 @@ def test_review_a_flag_in_the_browser(server):
 
             page.get_by_role("button", name="Log out").click()
             page.get_by_role("button", name="Log in").wait_for()
+            assert page.request.get(src).status == 403  # signed out: the audio link is dead
             sign_in(page, url, "sam", "sam-demo", "Overview")
             page.get_by_text("Leaderboard").wait_for()
             shot(page, "overview")
@@ -187,5 +206,18 @@ def test_review_a_flag_in_the_browser(server):
             assert [(r["user_name"], r["query"]) for r in log if r["action"] == "search"] == [("anna", "engineer")]
             shot(page, "access_log")
             assert outside == [], f"requests left the machine: {outside[:5]}"
+
+            context = browser.new_context()  # a tab closed without signing out
+            tab = context.new_page()
+            tab.goto(f"{url}/call?call_id={flag['call_id']}")
+            tab.get_by_role("textbox", name="User name").fill("anna")
+            tab.get_by_role("textbox", name="Password").fill("anna-demo")
+            tab.get_by_role("button", name="Log in").click()
+            tab.wait_for_function(f"{AUDIO} && {AUDIO}.readyState >= 1")
+            src = tab.evaluate(f"{AUDIO}.src")
+            assert context.request.get(src).status == 200
+            tab.close()
+            time.sleep(1.0)
+            assert context.request.get(src).status == 403  # its session is gone: so is the audio
         finally:
             browser.close()

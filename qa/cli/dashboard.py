@@ -11,7 +11,8 @@ from qa.cli.common import add_config, add_db
 from qa.config import load_config
 from qa.errors import QAError
 
-APP = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+# app.py behind a gate on /media and Streamlit's own endpoints (dashboards/gate.py)
+APP = Path(__file__).resolve().parents[2] / "dashboards" / "server.py"
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -28,7 +29,9 @@ def _dashboard(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
                "--server.address", args.address, "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal",
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none",
+               # a closed tab's session (and what it showed) goes after a minute, not two
+               "--server.disconnectedSessionTTL", "60"]
     print(f"callqa dashboard: http://{args.address}:{args.port} (Ctrl+C stops it)", file=sys.stderr)
     sys.stderr.flush()
     os.execve(sys.executable, command, env)  # the server replaces this process: signals reach it directly
