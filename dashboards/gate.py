@@ -28,8 +28,13 @@ _signed_in: dict[str, tuple[str, str | None]] = {}  # session id -> (login, brow
 
 
 def hold(session_id: str, login: str, browser: str | None) -> None:
-    """Record that ``session_id`` is signed in as ``login`` in the browser with that cookie."""
+    """Record that ``session_id`` is signed in as ``login`` in the browser with that cookie (on
+    every run of the app; sessions no longer connected are forgotten here)."""
+    runtime = _runtime()
     with _lock:
+        if runtime is not None:
+            for gone in [sid for sid in _signed_in if sid != session_id and not runtime.is_active_session(sid)]:
+                del _signed_in[gone]
         _signed_in[session_id] = (login, browser)
 
 
