@@ -209,6 +209,31 @@ class Score:
 
 
 @dataclass(frozen=True)
+class CategoryMatch:
+    """A category a call fell into, with the utterance (or flag) that showed it."""
+
+    category: str
+    group: str  # reason | resolution | outbound
+    role: Role | None
+    start: float | None
+    end: float | None
+    evidence: str  # the redacted utterance, or the flag's evidence
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Categorization:
+    """A call's categories, its outcome, and the category book version they came from."""
+
+    book_version: str
+    matches: tuple[CategoryMatch, ...]
+    direction: str  # inbound | outbound
+    outcome: str  # inbound: resolved | callback | escalated | unresolved; outbound: agreed | refused | no_decision
+    refusal_reason: str | None = None  # price | already_has | not_interested | call_later
+    do_not_call: bool = False
+
+
+@dataclass(frozen=True)
 class CallResult:
     """Everything stored for one call, computed without the database (picklable, so a worker
     process can compute it and the one writing process store it)."""
@@ -227,6 +252,7 @@ class CallResult:
     dead_air: tuple[tuple[float, float], ...]
     score: Score
     layout: ChannelLayout | None = None  # how the channels were read
+    categorization: Categorization | None = None  # None: not judged (language) or no speech
 
     @property
     def outcome(self) -> str:
