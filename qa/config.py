@@ -51,6 +51,7 @@ Example ``callqa.toml`` (every key optional)::
 
     [scoring]
     scorecards = ""           # YAML scorecard book ("" = the shipped qa/scoring/scorecards/default.yaml)
+    categories = ""           # YAML call category book ("" = the shipped qa/compliance/categories/default.yaml)
     timezone = "UTC"          # IANA zone that days and weeks of reports are counted in
     dead_air_s = 10.0         # no one speaking longer than this is a dead-air event
     hold_s = 30.0             # a silence at least this long is hold-like
@@ -144,6 +145,7 @@ class ScoringConfig:
     """Scorecards, metrics thresholds and the reporting time zone."""
 
     scorecards: str = ""
+    categories: str = ""
     timezone: str = "UTC"
     dead_air_s: float = 10.0
     hold_s: float = 30.0

@@ -58,6 +58,20 @@ class Engine:
 
         return load_scorecards(self.config.scoring.scorecards or None)
 
+    @cached_property
+    def categories(self):
+        """The configured call category book."""
+        from qa.compliance.category_book import load_categories
+
+        return load_categories(self.config.scoring.categories or None)
+
+    @cached_property
+    def sentence_encoder(self):
+        """The multilingual sentence encoder the category matcher uses (loads on first use)."""
+        from qa.compliance.matching import SentenceEncoder
+
+        return SentenceEncoder()
+
     @property
     def metrics_config(self) -> MetricsConfig:
         return MetricsConfig(dead_air_s=self.config.scoring.dead_air_s, hold_s=self.config.scoring.hold_s)

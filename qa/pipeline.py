@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.audio import Audio, load_audio
+from qa.compliance.categorize import categorize
 from qa.config import Config
 from qa.engine import Engine
 from qa.errors import QAError
@@ -241,6 +242,10 @@ def _analyze(transcribed: TranscribedCall, decoded: Decoded, engine: Engine, db_
         facts = _scoring_input(transcribed, engine.config.asr.model, analysis.flags, rows, metrics.dead_air,
                                frozenset(engine.compliance.running(judged)))
         score = score_call(facts, engine.scorecards)
+    with engine.timer.stage("categories"):
+        categorization = (categorize(analysis.transcript, engine.categories, analysis.flags, rows,
+                                     call.metadata.campaign, call.metadata.direction, engine.sentence_encoder)
+                          if judged and analysis.transcript.has_speech else None)
     with engine.timer.stage("store"):
         served = served_audio(call, decoded.audio, analysis, engine.config.compliance, db_path)
     return CallResult(
@@ -249,7 +254,7 @@ def _analyze(transcribed: TranscribedCall, decoded: Decoded, engine: Engine, db_
         diarization="channels" if transcribed.layout and not transcribed.layout.diarized else engine.diarization_name,
         flags=tuple(analysis.flags), pii=tuple(analysis.pii), redacted=engine.config.compliance.redact,
         detectors=engine.compliance.versions(judged), audio_path=served, metrics=tuple(rows),
-        dead_air=tuple(metrics.dead_air), score=score, layout=transcribed.layout,
+        dead_air=tuple(metrics.dead_air), score=score, layout=transcribed.layout, categorization=categorization,
     )
 
 

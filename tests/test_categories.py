@@ -120,3 +120,54 @@ def test_a_bad_book_is_one_line_naming_the_file_and_the_problem(tmp_path, text, 
     with pytest.raises(ConfigError) as error:
         load_categories(path)
     assert str(error.value).startswith(str(path)) and problem in str(error.value) and "\n" not in str(error.value)
+
+
+def _stored(tmp_path, language="en", direction="inbound"):
+    from qa.store import Store
+    from qa.types import Call, CallMetadata
+
+    store = Store(tmp_path / "qa.duckdb")
+    transcript = call(("customer", "Hi, I want to cancel my subscription please."),
+                      ("operator", "Done, I've cancelled it for you, you're all set."), language=language)
+    transcript = Transcript("c1", language, 1.0, transcript.duration, 1, 16000, transcript.utterances, ())
+    found = categorize(transcript, BOOK, encoder=ENCODER, direction=direction)
+    store.save_call(Call("c1", "/calls/c1.wav", CallMetadata(direction=direction)), transcript, None, "base",
+                    "pyannote", "metadata", categorization=found)
+    return store
+
+
+def test_categories_are_stored_with_the_call_and_purged_with_it(tmp_path):
+    store = _stored(tmp_path)
+    rows = store.call_categories("c1")
+    assert [(r["category"], r["group"], r["role"], r["start_s"]) for r in rows] == [
+        ("cancellation_request", "reason", "customer", 0.0), ("resolved_on_call", "resolution", "operator", 5.0)]
+    assert rows[0]["evidence"] == "Hi, I want to cancel my subscription please." and rows[0]["book_version"] == BOOK.version
+    assert store.call_outcome("c1")["outcome"] == "resolved"
+    store.purge(call_ids=["c1"])
+    assert store.call_categories("c1") == [] and store.call_outcome("c1") is None
+
+
+def test_recategorize_applies_an_edited_book_without_models_and_skips_languages_not_judged(tmp_path, capsys):
+    import json
+
+    from qa.cli import main
+
+    store = _stored(tmp_path)
+    book = tmp_path / "categories.yaml"
+    book.write_text(DEFAULT_CATEGORIES.read_text(encoding="utf-8") + """
+  subscription_talk:
+    group: reason
+    role: customer
+    phrases:
+      en: ["my subscription"]
+""", encoding="utf-8")
+    assert main(["recategorize", "--db", str(store.path), "--categories", str(book), "--quiet"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["calls"] == 1 and printed["outcomes"] == {"resolved": 1}
+    assert "subscription_talk" in {r["category"] for r in store.call_categories("c1")}
+    assert {r["book_version"] for r in store.call_categories("c1")} == {load_categories(book).version}
+
+    finnish = _stored(tmp_path / "fi", language="fi")  # not judged with base: no categories, no outcome
+    assert main(["recategorize", "--db", str(finnish.path), "--quiet"]) == 0
+    assert json.loads(capsys.readouterr().out)["outcomes"] == {"not judged": 1}
+    assert finnish.call_categories("c1") == [] and finnish.call_outcome("c1") is None

@@ -28,6 +28,24 @@ def _rescore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recategorize(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from qa.compliance.category_book import load_categories
+    from qa.compliance.recategorize import recategorize
+
+    config = load_config(args.config)
+    book = load_categories(args.categories or config.scoring.categories or None)
+    scorable = scorecards(None, config).scorable
+    store = existing_store(args.db, config)
+    calls = store.call_ids()
+    with tqdm(total=len(calls), unit="call", file=sys.stderr, disable=args.quiet) as progress:
+        outcomes = recategorize(store, book, scorable, call_ids=calls, on_call=progress.update)
+    print(json.dumps({"db": args.db, "categories": book.source, "book_version": book.version,
+                      "calls": sum(outcomes.values()), "outcomes": dict(sorted(outcomes.items()))}))
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from qa.scoring.report import build_report, render
 
@@ -112,6 +130,14 @@ def _add_scoring(commands) -> None:
                         help="rows made by `callqa synth` (default: exclude)")
     add_config(report, "TOML config file ([scoring] timezone)")
     report.set_defaults(handler=_report)
+
+    again = commands.add_parser("recategorize",
+                                help="categorize stored calls again (e.g. after editing the category book)")
+    add_db(again)
+    again.add_argument("--categories", metavar="FILE", help="YAML category book (default: [scoring] categories)")
+    add_config(again)
+    add_quiet(again)
+    again.set_defaults(handler=_recategorize)
 
     review = commands.add_parser("review", help="confirm, dismiss or comment on a flag; the call is rescored")
     review.add_argument("flag_id", type=int, metavar="FLAG_ID")

@@ -27,6 +27,7 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     store = Store(args.db)
     engine = Engine(config)
+    engine.scorecards, engine.categories  # a bad book stops the run here, with its one-line reason
     total = len(discover(args.paths))
     with tqdm(total=total, unit="call", file=sys.stderr, disable=args.quiet) as progress:
         def on_file(path: Path, outcome: str) -> None:

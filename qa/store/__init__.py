@@ -8,12 +8,14 @@ migrations) with the queries of one concern; each works on its own (``RunRows(pa
 - scores.py      ``ScoreRows``: scores, score items, reviews
 - aggregates.py  ``AggregateQueries``: operator, team and campaign aggregates
 - review.py      ``ReviewQueries``: the review queue, drill-down, search, access log
+- categories.py  ``CategoryRows``: call categories and outcomes
 
 ``Store`` is all of them over one file, for callers that need several.
 """
 
 from qa.store.aggregates import AggregateQueries
 from qa.store.calls import SUMMARY_METRICS, CallRows, StoredCall
+from qa.store.categories import CategoryRows
 from qa.store.database import DEFAULT_DB, LOCK_TIMEOUT_S, Database
 from qa.store.review import ReviewQueries
 from qa.store.runs import RunRows
@@ -21,12 +23,12 @@ from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 
 
-class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries):
+class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows):
     """Every repository over one DuckDB file; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
     """
 
 
-__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows",
+__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows", "CategoryRows",
            "Database", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]

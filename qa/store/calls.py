@@ -8,9 +8,10 @@ from pathlib import Path
 
 import duckdb
 
+from qa.store.categories import insert_categorization
 from qa.store.database import Database
 from qa.store.scores import insert_score
-from qa.types import Call, CallResult, ChannelLayout, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
+from qa.types import Call, CallResult, Categorization, ChannelLayout, Flag, PiiMention, Role, Score, Severity, SpeechTurn, Transcript, Utterance, Word
 
 # call_metrics rows copied into call_summary (the columns the aggregates read)
 SUMMARY_METRICS = {("talk_listen_ratio", "call"): "talk_listen_ratio", ("dead_air_s", "call"): "dead_air_s",
@@ -45,7 +46,8 @@ class CallRows(Database):
         self.save_call(result.call, result.transcript, run_id, result.asr_model, result.diarization,
                        result.language_source, flags=result.flags, pii=result.pii, redacted=result.redacted,
                        detectors=result.detectors, audio_path=result.audio_path, metrics=list(result.metrics),
-                       dead_air=result.dead_air, score=result.score, layout=result.layout)
+                       dead_air=result.dead_air, score=result.score, layout=result.layout,
+                       categorization=result.categorization)
         return result.outcome
 
     def save_call(self, call: Call, transcript: Transcript, run_id: str | None, asr_model: str,
@@ -53,7 +55,8 @@ class CallRows(Database):
                   pii: tuple[PiiMention, ...] = (), redacted: bool = False,
                   detectors: dict | None = None, audio_path: str | None = None,
                   metrics: list[tuple[str, str, float]] = (), dead_air: tuple[tuple[float, float], ...] = (),
-                  score: Score | None = None, layout: ChannelLayout | None = None) -> None:
+                  score: Score | None = None, layout: ChannelLayout | None = None,
+                  categorization: Categorization | None = None) -> None:
         """Store a call and all its rows in one transaction: all or nothing.
 
         ``transcript`` is stored as given: the caller passes the redacted one. The ``score``
@@ -78,6 +81,8 @@ class CallRows(Database):
             self._insert_transcript(con, call.call_id, transcript)
             if layout is not None:
                 self._insert_layout(con, call.call_id, layout)
+            if categorization is not None:
+                insert_categorization(con, call.call_id, categorization)
 
     @staticmethod
     def _call_row(call: Call, transcript: Transcript, run_id: str | None, asr_model: str, diarization: str,

@@ -284,4 +284,26 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE access_log ADD COLUMN query VARCHAR;
     ALTER TABLE access_log ADD COLUMN call_ids VARCHAR[];
     """,
+    # 9: call categories with their evidence, and each call's outcome (qa/compliance/categorize.py)
+    """
+    CREATE TABLE call_categories (
+        call_id VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        grp VARCHAR NOT NULL,               -- reason | resolution | outbound
+        role VARCHAR,                       -- whose words showed it
+        start_s DOUBLE, end_s DOUBLE,       -- the utterance (or flag); NULL: the whole call
+        evidence VARCHAR NOT NULL,          -- the redacted utterance
+        confidence DOUBLE NOT NULL,
+        book_version VARCHAR NOT NULL
+    );
+    CREATE INDEX call_categories_call ON call_categories (call_id);
+    CREATE TABLE call_outcomes (
+        call_id VARCHAR PRIMARY KEY,
+        direction VARCHAR NOT NULL,         -- inbound | outbound
+        outcome VARCHAR NOT NULL,           -- resolved | callback | escalated | unresolved | agreed | refused | no_decision
+        refusal_reason VARCHAR,
+        do_not_call BOOLEAN NOT NULL,
+        book_version VARCHAR NOT NULL
+    );
+    """,
 )
