@@ -119,13 +119,15 @@ def test_detect_jsonl_contract(tmp_path):
          "role": "agent", "language": "en"},
         {"id": "3", "text": "This is fucking ridiculous.", "language": "en"},
         {"id": "4", "text": "Thank you for calling, how can I help?", "role": "operator", "language": "en"},
+        {"id": "5", "text": "No thanks, I already have one. Take me off your list.", "language": "en",
+         "direction": "outbound"},
     ]
     source = tmp_path / "in.jsonl"
     source.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     result = callqa("detect", "--input", source)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["id"] for o in out] == ["1", "2", "3", "4"]
+    assert [o["id"] for o in out] == ["1", "2", "3", "4", "5"]
     card = lines[0]["text"].index("4539")
     assert {"start": card, "end": card + 19, "type": "CREDIT_CARD"}.items() <= out[0]["pii"][0].items()
     assert "4539" not in out[0]["redacted"] and "[CREDIT_CARD]" in out[0]["redacted"]
@@ -134,6 +136,8 @@ def test_detect_jsonl_contract(tmp_path):
     profanity = out[2]["flags"][0]
     assert profanity["kind"] == "profanity" and lines[2]["text"][profanity["start"]:profanity["end"]] == "fucking"
     assert out[3]["flags"] == [] and out[3]["pii"] == []
+    assert {c["category"] for c in out[4]["categories"]} == {"refused", "refusal_already_has", "do_not_call"}
+    assert out[0]["categories"] == [] and all(0 < c["confidence"] <= 1 for c in out[4]["categories"])
 
 
 def test_detect_bad_line_is_reported_and_the_rest_goes_on(tmp_path):

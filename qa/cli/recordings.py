@@ -85,8 +85,13 @@ def _detect(args: argparse.Namespace) -> int:
     from qa.compliance.text import detect_record
 
     source = existing_file(args.input)
-    compliance = Compliance(load_config(args.config).compliance)
+    from qa.compliance.category_book import load_categories
+    from qa.compliance.matching import SentenceEncoder
+
+    config = load_config(args.config)
+    compliance = Compliance(config.compliance)
     compliance.load()
+    categories = (load_categories(config.scoring.categories or None), SentenceEncoder())
     bad = 0
     with source.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
@@ -95,7 +100,7 @@ def _detect(args: argparse.Namespace) -> int:
             record = None
             try:
                 record = json.loads(line)
-                result = detect_record(record, compliance)
+                result = detect_record(record, compliance, categories)
             except (json.JSONDecodeError, QAError) as error:
                 bad += 1
                 reason = str(error).splitlines()[0]
