@@ -17,8 +17,12 @@ from qa.types import Categorization, CategoryMatch, Flag, Transcript, Utterance
 
 FUZZY = 0.9  # script steps take 0.82; "change my plan" is 0.86 of "cancel my plan"
 INBOUND_OUTCOMES = {"transferred": "escalated", "asked_for_manager": "escalated", "callback_promised": "callback",
-                    "resolved_on_call": "resolved"}
-OUTBOUND_OUTCOMES = {"agreed": "agreed", "refused": "refused"}
+                    "resolved_on_call": "resolved", "resolved_confirmed": "resolved"}
+OUTBOUND_OUTCOMES = {"agreed": "agreed", "agreement_confirmed": "agreed", "refused": "refused",
+                     "refusal_price": "refused", "refusal_already_has": "refused", "refusal_not_interested": "refused",
+                     "refusal_call_later": "refused"}
+# one utterance saying two: "I've escalated it, and they'll call you" is escalated
+PRECEDENCE = ("escalated", "callback", "resolved", "refused", "agreed")
 REFUSAL_PREFIX = "refusal_"
 
 
@@ -82,7 +86,12 @@ def outcome_of(matches: tuple[CategoryMatch, ...], book_version: str, direction:
     outbound = direction == "outbound"
     table = OUTBOUND_OUTCOMES if outbound else INBOUND_OUTCOMES
     decisive = [m for m in timed if m.category in table]
-    outcome = table[decisive[-1].category] if decisive else ("no_decision" if outbound else "unresolved")
+    if decisive:
+        last = max(m.start for m in decisive)
+        said = {table[m.category] for m in decisive if m.start == last}
+        outcome = next(o for o in PRECEDENCE if o in said)
+    else:
+        outcome = "no_decision" if outbound else "unresolved"
     reasons = [m.category[len(REFUSAL_PREFIX):] for m in timed if m.category.startswith(REFUSAL_PREFIX)]
     reason = reasons[-1] if outcome == "refused" and reasons else None
     return Categorization(book_version, matches, "outbound" if outbound else "inbound", outcome, reason,
