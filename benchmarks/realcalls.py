@@ -54,6 +54,7 @@ class Verdict:
     points_lost_wrongly: float = 0.0
     operator_found: bool = False
     notes: list[str] = field(default_factory=list)
+    outcomes: list[bool] = field(default_factory=list)  # all calls: stored outcome == labelled closing
 
 
 def _overlaps(start: float, end: float, span) -> bool:
@@ -149,14 +150,23 @@ def _place(recording: Path, target: Path, cut_start_s: float) -> None:
     soundfile.write(target, samples[int(cut_start_s * rate):], rate, subtype="PCM_16")
 
 
+def _outcome(con, call_id: str, closing: dict) -> bool:
+    """Print and judge the stored outcome of a call against its labelled closing."""
+    row = con.execute("SELECT outcome FROM call_outcomes WHERE call_id = ?", [call_id]).fetchone()
+    got = row[0] if row else "none (not judged)"
+    print(f"  outcome: {got}, labelled {closing['outcome']} ({closing['direction']})")
+    return got == closing["outcome"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--config", help="callqa TOML config (default: the offline defaults)")
     parser.add_argument("--db", type=Path, help="keep the database here (default: a temporary one)")
     args = parser.parse_args()
-    labels = {path.stem: yaml.safe_load(path.read_text()) for path in sorted(LABELS.glob("*.yaml"))
-              if not path.name.startswith("script_turns")}  # those are benchmarks/script_steps.py's
+    loaded = {path.stem: yaml.safe_load(path.read_text()) for path in sorted(LABELS.glob("*.yaml"))}
+    labels = {name: label for name, label in loaded.items() if "recording" in label}  # one per recording
+    closings = {e["recording"]: e for e in loaded.get("closings_real", {}).get("exchanges", [])}
     present = {name: label for name, label in labels.items() if (args.shared / label["recording"]).is_file()}
     if not present:
         print(f"no labelled recording under {args.shared}", file=sys.stderr)
@@ -181,9 +191,12 @@ def main() -> int:
                 totals.pii_in_clear += verdict.pii_in_clear
                 totals.pii_not_found += verdict.pii_not_found
                 totals.points_lost_wrongly += verdict.points_lost_wrongly
+                if closing := closings.get(label["recording"]):
+                    totals.outcomes.append(_outcome(con, ids[f"{name}{Path(label['recording']).suffix}"], closing))
         print(f"\nall {len(present)} calls: {sum(totals.raised.values())} flags, {sum(totals.false.values())} false, "
               f"{sum(totals.missed.values())} missed; personal data in clear {totals.pii_in_clear}, "
-              f"not found {totals.pii_not_found}; points lost to false flags {totals.points_lost_wrongly:.1f}")
+              f"not found {totals.pii_not_found}; points lost to false flags {totals.points_lost_wrongly:.1f}; "
+              f"outcomes right {sum(totals.outcomes)} of {len(totals.outcomes)} (benchmarks/labels/closings_real.yaml)")
     return 0
 
 
