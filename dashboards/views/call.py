@@ -8,7 +8,8 @@ import html
 import streamlit as st
 
 import data
-from views.common import call_table, clock, details_text, plain, table, user
+from views.common import call_label, call_table, clock, details_text, plain, table, user
+from views.wording import reason_text
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 ROLE_COLOURS = {"operator": "#1f77b4", "customer": "#2ca02c", "unknown": "#7f7f7f"}
@@ -33,7 +34,8 @@ def save_review(flag_id: int, decision: str, before: float | None) -> None:
     after = data.review(flag_id, user(), decision, comment)
     st.session_state[f"comment_{flag_id}"] = ""
     st.session_state["score_change"] = (st.session_state["call_id"], before, after)
-    st.session_state["review_note"] = ("success", f"Flag {flag_id}: {decision} saved. Score {before} → {after}.")
+    shown = ["–" if s is None else f"{s:g}" for s in (before, after)]
+    st.session_state["review_note"] = ("success", f"Flag {flag_id}: {decision} saved. Score {shown[0]} → {shown[1]}.")
 
 
 def default_focus(flags: list[dict]) -> None:
@@ -114,6 +116,11 @@ def show_flag(flag: dict, before: float | None, focus: dict | None, reviews: lis
                       width="stretch")
 
 
+def why(item) -> str:
+    """A score item's reason as a sentence."""
+    return reason_text(item.reason, item.metric, item.metric_value)
+
+
 def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
     if score is None:
         st.info("Not scored yet.")
@@ -122,8 +129,10 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
         st.warning(f"Not scorable: {plain(score.not_scorable_reason)}")
         return
     table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost,
-                         "why": i.reason + (" (points restored after review)" if i.restored_refs else ""),
-                         "at": clock(i.start)} for i in score.items if i.applicable], key="scorecard", height="content")
+            "why": why(i) + (" (points restored after review)" if i.restored_refs else ""),
+            "at": clock(i.start)} for i in score.items if i.applicable], key="scorecard", height="content",
+          widths={"criterion": "medium", "points": "small", "of": "small", "lost": "small", "why": "large",
+                  "at": "small"})
     lost = [i for i in score.items if i.applicable and (i.lost > 0 or i.failed)]
     if lost:
         st.markdown("**Lost points – evidence**")
@@ -131,12 +140,12 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
         refs = [flags_by_id[r] for r in item.flag_refs if r in flags_by_id]
         start = item.start if item.start is not None else (refs[0]["start_s"] if refs else None)
         end = item.end if item.end is not None else (refs[0]["end_s"] if refs else None)
-        text = f"−{item.lost:g} {plain(item.label)}" + (" (auto-fail)" if item.failed else "")
+        text = f"Auto-fail: {plain(item.label)}" if item.failed else f"−{item.lost:g} {plain(item.label)}"
         if start is None:
-            st.caption(f"{text}: whole call – {plain(item.reason)}")
+            st.caption(f"{text}: whole call – {plain(why(item))}")
             continue
         st.button(f"▶ {clock(start)}  {text}", key=f"lost_{item.criterion}", on_click=focus_on,
-                  args=(start, end, tuple(item.flag_refs), item.label), help=plain(item.reason))
+                  args=(start, end, tuple(item.flag_refs), item.label), help=plain(why(item)))
 
 
 st.title("Call")
@@ -147,8 +156,9 @@ call_id = st.session_state.get("call_id")
 if not call_id:
     st.info("Open a call from the review queue, a drill-down or search – or pick a recent one.")
     recent = data.read("calls_list", synthetic=False, limit=200)
-    call_table(recent, "call_recent", ["call_time", "operator_id", "campaign", "language", "score", "flags"],
-               lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['operator_id']} {r['campaign']}")
+    call_table(recent, "call_recent", ["call_time", "operator_id", "campaign", "language", "score",
+                                      "auto_failed", "flags"],
+               lambda r: call_label(r, "operator_id", "campaign"), empty="No calls are stored yet.")
     st.stop()
 header = data.read("call_header", call_id)
 if header is None:

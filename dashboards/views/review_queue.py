@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import data
-from views.common import call_table, date_window
+from views.common import call_table, date_window, plural
 
 STATUS = {"Unreviewed": False, "Reviewed": True, "All": None}
 
@@ -26,7 +26,7 @@ with st.container(border=True):
 
 queue = data.read("review_queue", kinds=kind, severities=severity, operator_id=operator, campaign=campaign,
                   since=since, until=until, reviewed=STATUS[status])
-st.caption(f"{len(queue)} calls")
+st.caption(plural(len(queue), "call"))
 call_table(queue, "rq_table", ["severity", "kinds", "flags", "unreviewed", "day", "operator_id", "campaign",
-                               "language", "score", "file_name"],
+                               "language", "score", "auto_failed", "file_name"],
            lambda r: f"{r['file_name']} – {r['severity']}: {', '.join(r['kinds'])} ({r['unreviewed']} open)")
