@@ -335,6 +335,35 @@ def test_every_page_says_words_not_raw_values(dashboard):
     assert not [t for t in shown_text(at) if RAW.search(t)]
 
 
+def test_a_disputed_flag_on_calibration_opens_its_call_at_that_flag(dashboard):
+    flag = profanity_flag(dashboard)
+    book = load_scorecards()
+    review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")
+    review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
+    at = login("ben", "ben-demo")
+    at.switch_page("views/calibration.py").run()
+    disputed = at.dataframe(key="cal_disputed").value
+    assert disputed[["file_name", "kind", "confirmed_by", "dismissed_by", "stands"]].values.tolist() == \
+        [[PROFANITY_CALL, "profanity", "ben", "anna", "confirmed"]]
+    open_from_table(at, "cal_disputed", PROFANITY_CALL)
+    assert titles(at) == ["Call"] and [s.value for s in at.subheader] == [plain(PROFANITY_CALL)]
+    assert at.session_state["focus"]["flags"] == (flag["flag_id"],) and at.session_state["seek"] == flag["start_s"]
+    at.button(key="back").click().run()
+    assert titles(at) == ["Calibration"]
+
+
+def test_the_call_page_leads_back_to_the_review_queue_as_it_was_filtered(dashboard):
+    at = login("ben", "ben-demo")
+    at.multiselect(key="rq_kind").set_value(["profanity"]).run()
+    at.selectbox(key="rq_operator").set_value("op02").run()
+    open_profanity_call(at)
+    assert at.button(key="back").label == "← Back to review queue"
+    at.button(key="back").click().run()
+    assert titles(at) == ["Review queue"] and not at.exception
+    assert at.multiselect(key="rq_kind").value == ["profanity"] and at.selectbox(key="rq_operator").value == "op02"
+    assert list(at.dataframe(key="rq_table").value["file_name"]) == [PROFANITY_CALL]
+
+
 def test_an_empty_database_says_so_on_every_page(tmp_path, monkeypatch):
     Store(tmp_path / "empty.duckdb")
     monkeypatch.setenv("CALLQA_DB", str(tmp_path / "empty.duckdb"))

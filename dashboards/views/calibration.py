@@ -1,4 +1,5 @@
-"""Calibration: how often reviewers uphold each detector, and how often reviewers agree."""
+"""Calibration: how often reviewers uphold each detector, how often reviewers agree, and the
+flags they disagree on (each opens its call at that flag)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import data
-from views.common import plural, table
+from views.common import call_table, clock, plural, table
 from qa.scoring.calibration import detector_precision, reviewer_agreement
+
+STANDS = {"confirm": "confirmed", "dismiss": "dismissed"}
 
 st.title("Calibration")
 decisions = data.read("decisions")
@@ -39,3 +42,19 @@ if agreement:
     st.caption("Over flags both reviewers judged; kappa is Cohen's (a dash when undefined, e.g. one label only).")
 else:
     st.info("No flag has been judged by two reviewers yet.")
+
+st.subheader("Disputed flags")
+disputed = data.read("disputed_flags")
+if not disputed:
+    st.info("No disputed flags: no flag has both a confirm and a dismiss.")
+else:
+    st.caption("Flags one reviewer confirmed and another dismissed; the latest decision stands. "
+               "Pick one to open its call at that flag.")
+    for row in disputed:
+        row["at"] = clock(row["start_s"])
+        row["stands"] = STANDS.get(row["standing"], "undecided")
+    call_table(disputed, "cal_disputed", ["day", "file_name", "kind", "at", "confirmed_by", "dismissed_by", "stands"],
+               lambda r: f"{r['file_name']} – {r['kind'].replace('_', ' ')} at {r['at']}",
+               seek=lambda r: r["start_s"], back="views/calibration.py",
+               focus=lambda r: {"start": r["start_s"], "end": r["end_s"] if r["end_s"] is not None else r["start_s"],
+                                "flags": (r["flag_id"],), "label": r["kind"]})

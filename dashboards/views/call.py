@@ -8,7 +8,7 @@ import html
 import streamlit as st
 
 import data
-from views.common import call_label, call_table, clock, details_text, plain, table, user
+from views.common import PAGE_TITLES, call_label, call_table, clock, details_text, plain, table, user
 from views.wording import reason_text
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -151,7 +151,10 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
 st.title("Call")
 linked = st.query_params.get("call_id")  # a link: /call?call_id=...
 if linked and linked != st.session_state.get("call_id"):
-    st.session_state.update(call_id=linked, seek=None, focus=None, open_seq=st.session_state.get("open_seq", 0) + 1)
+    st.session_state.update(call_id=linked, seek=None, focus=None, back_to=None,
+                            open_seq=st.session_state.get("open_seq", 0) + 1)
+if (back := st.session_state.get("back_to")) and st.button(f"← Back to {PAGE_TITLES[back].lower()}", key="back"):
+    st.switch_page(back)  # that page's filters persist for the session
 call_id = st.session_state.get("call_id")
 if not call_id:
     st.info("Open a call from the review queue, a drill-down or search – or pick a recent one.")

@@ -13,6 +13,8 @@ import streamlit as st
 from qa.auth import User
 
 CALL_PAGE = "views/call.py"
+PAGE_TITLES = {"views/review_queue.py": "Review queue", "views/search.py": "Search", "views/overview.py": "Overview",
+               "views/operators.py": "Operators", "views/calibration.py": "Calibration"}  # pages a call opens from
 MISSING = "—"  # a table cell with no value
 TIME_FORMAT = "YYYY-MM-DD HH:mm"  # table timestamps, in the dashboard's time zone without its offset
 _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark escapes every one
@@ -70,11 +72,13 @@ def call_label(row: dict[str, Any], *fields: str) -> str:
     return f"{known(when, *(row.get(f) for f in fields))} – {score_text(row)}"
 
 
-def open_call(call_id: str, seek: float | None = None) -> None:
-    """Go to the call page for ``call_id`` (audio at ``seek`` seconds; None: its first flag)."""
+def open_call(call_id: str, seek: float | None = None, focus: dict | None = None, back: str | None = None) -> None:
+    """Go to the call page for ``call_id`` (audio at ``seek`` seconds; None: its first flag), with
+    ``focus`` (the evidence to highlight) and ``back`` (the page to return to) when given."""
     st.session_state["call_id"] = call_id
     st.session_state["seek"] = seek
-    st.session_state["focus"] = None
+    st.session_state["focus"] = focus
+    st.session_state["back_to"] = back
     st.session_state["open_seq"] = st.session_state.get("open_seq", 0) + 1
     st.switch_page(CALL_PAGE)
 
@@ -129,27 +133,31 @@ def picked(event: Any) -> int | None:
 
 
 def call_table(rows: list[dict[str, Any]], key: str, columns: list[str], label: Callable[[dict], str],
-               seek: Callable[[dict], float | None] = lambda row: None, empty: str = "No calls match.",
+               seek: Callable[[dict], float | None] = lambda row: None, back: str | None = None,
+               focus: Callable[[dict], dict | None] = lambda row: None, empty: str = "No calls match.",
                **dataframe_args: Any) -> None:
-    """A table of calls: picking a row (or the select box below it) opens that call; no rows: ``empty``."""
+    """A table of calls: picking a row (or the select box below it) opens that call (at ``seek``,
+    highlighting ``focus``), with a way ``back`` to this page (its path) when given."""
     event = table(rows, columns, empty=empty, key=key, on_select="rerun", selection_mode="single-row",
                   **dataframe_args)
     if event is None:
         return
     if (chosen := picked(event)) is not None:
         del st.session_state[key]  # coming back to this page must not reopen the call
-        open_call(rows[chosen]["call_id"], seek(rows[chosen]))
+        open_call(rows[chosen]["call_id"], seek(rows[chosen]), focus(rows[chosen]), back)
     left, right = st.columns([4, 1], vertical_alignment="bottom")
     index = left.selectbox("Open a call", range(len(rows)), format_func=lambda i: label(rows[i]), index=None,
                            placeholder="Pick a row above, or choose a call here", key=f"{key}_pick")
     if right.button("Open call", key=f"{key}_open", disabled=index is None, type="primary"):
-        open_call(rows[index]["call_id"], seek(rows[index]))
+        open_call(rows[index]["call_id"], seek(rows[index]), focus(rows[index]), back)
 
 
 def date_window(key: str, days: list[date]) -> tuple[date | None, date | None]:
     """From/to date inputs spanning ``days`` (None: open ended)."""
     first, last = (min(days), max(days)) if days else (None, None)
     left, right = st.columns(2)
-    since = left.date_input("From", value=first, min_value=first, max_value=last, key=f"{key}_since")
-    until = right.date_input("To", value=last, min_value=first, max_value=last, key=f"{key}_until")
+    since = left.date_input("From", value=first, min_value=first, max_value=last, key=f"{key}_since",
+                            persist_state="session")  # still set when the user comes back from a call
+    until = right.date_input("To", value=last, min_value=first, max_value=last, key=f"{key}_until",
+                             persist_state="session")
     return since, until

@@ -12,12 +12,12 @@ import data
 from views.common import call_label, call_table, date_window, picked, plain, table
 
 st.title("Operators")
-synthetic = None if st.toggle("Include synthetic calls", key="op_synth") else False
+synthetic = None if st.toggle("Include synthetic calls", key="op_synth", persist_state="session") else False
 options = data.read("filter_options", synthetic=synthetic)
 days = [day for day in (options["first_day"], options["last_day"]) if day is not None]
 since, until = date_window("op", days)
 operators = sorted({r["operator_id"] for r in data.read("leaderboard", synthetic=synthetic) if r["operator_id"]})
-chosen = st.multiselect("Operators", operators, key="op_pick", placeholder="All operators")
+chosen = st.multiselect("Operators", operators, key="op_pick", placeholder="All operators", persist_state="session")
 
 weeks = [r for r in data.read("weekly", "operator_id", since=since, until=until, synthetic=synthetic)
          if not chosen or r["operator_id"] in chosen]
@@ -59,4 +59,4 @@ if (index := picked(event)) is not None:
                                   synthetic=synthetic) if r["operator_id"] == row["operator_id"]]
     call_table(calls, "op_calls", ["call_time", "campaign", "language", "score", "auto_failed", "flags",
                                    "handle_time_s", "dead_air_s", "talk_listen_ratio"],
-               lambda r: call_label(r, "campaign"))
+               lambda r: call_label(r, "campaign"), back="views/operators.py")

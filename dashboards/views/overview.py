@@ -11,7 +11,7 @@ import data
 from views.common import call_label, call_table, clock, date_window, picked, plain, table
 
 st.title("Overview")
-synthetic = None if st.toggle("Include synthetic calls", key="ov_synth") else False
+synthetic = None if st.toggle("Include synthetic calls", key="ov_synth", persist_state="session") else False
 options = data.read("filter_options", synthetic=synthetic)
 days = [day for day in (options["first_day"], options["last_day"]) if day is not None]
 since, until = date_window("ov", days)
@@ -41,7 +41,7 @@ if (index := picked(event)) is not None:
     rows = [r for r in data.read("calls_list", operator_id=operator, **window) if r["operator_id"] == operator]
     call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "auto_failed", "flags",
                                   "handle_time_s", "dead_air_s"],
-               lambda r: call_label(r, "campaign"))
+               lambda r: call_label(r, "campaign"), back="views/overview.py")
 
 not_judged = data.read("not_judged", **window)
 if not_judged:
@@ -57,7 +57,7 @@ if not_judged:
                 if r["not_scorable_reason"] == chosen["reason"]]
         call_table(rows, "ov_nj_calls", ["call_time", "operator_id", "campaign", "language", "flags",
                                          "handle_time_s"],
-                   lambda r: call_label(r, "operator_id", "campaign"))
+                   lambda r: call_label(r, "operator_id", "campaign"), back="views/overview.py")
 
 weeks = pd.DataFrame(data.read("weekly", "team", **window))
 if not weeks.empty:

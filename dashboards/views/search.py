@@ -19,9 +19,10 @@ st.caption(f"At most {LIMIT} utterances are shown, newest calls first. Every sea
            "(the query with card, phone and other numbers masked, and the calls shown).")
 left, right = st.columns([3, 1])
 text = left.text_input("Words (all must occur in one utterance)", key="search_text",
-                       placeholder="e.g. refund router").strip()
+                       placeholder="e.g. refund router", persist_state="session").strip()
 operators = sorted({r["operator_id"] for r in data.read("leaderboard") if r["operator_id"]})
-operator = right.selectbox("Operator", operators, index=None, placeholder="All", key="search_operator")
+operator = right.selectbox("Operator", operators, index=None, placeholder="All", key="search_operator",
+                           persist_state="session")
 if text and len(text) < MIN_CHARS:
     st.warning(f"Type at least {MIN_CHARS} characters to search.")
 elif text:
@@ -37,4 +38,4 @@ elif text:
         hit["at"] = clock(hit["start_s"])
     call_table(hits, "search_hits", ["day", "operator_id", "at", "role", "text", "file_name"],
                lambda r: f"{r['file_name']} at {r['at']}: {r['text'][:60]}", seek=lambda r: r["start_s"],
-               empty="No utterance contains all these words.")
+               back="views/search.py", empty="No utterance contains all these words.")
