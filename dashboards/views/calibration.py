@@ -26,9 +26,9 @@ st.subheader("Detector precision")
 precision = detector_precision(decisions)
 table(precision, key="cal_precision")
 chart = pd.DataFrame(precision).assign(name=lambda d: d["detector"] + " / " + d["kind"].str.replace("_", " "))
-st.altair_chart(alt.Chart(chart, height=max(120, 32 * len(chart))).mark_bar().encode(
+st.altair_chart(alt.Chart(chart, height=max(160, 32 * len(chart))).mark_bar().encode(
     x=alt.X("precision:Q", title="Precision (share of judgements confirmed)", scale=alt.Scale(domain=[0, 1]),
-            axis=alt.Axis(format="%")),
+            axis=alt.Axis(format="%", tickCount=5)),
     y=alt.Y("name:N", title="Detector / kind", sort="x", axis=alt.Axis(labelLimit=400)),
     tooltip=[alt.Tooltip("detector", title="Detector"), alt.Tooltip("kind", title="Kind"),
              alt.Tooltip("judgements", title="Judgements"), alt.Tooltip("confirmed", title="Confirmed"),

@@ -121,21 +121,16 @@ def why(item) -> str:
     return reason_text(item.reason, item.metric, item.metric_value)
 
 
-def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
+def show_lost(score, flags_by_id: dict[int, dict]) -> None:
+    """The verdict in short: why there is no score, or each lost point with a button to its evidence."""
     if score is None:
         st.info("Not scored yet.")
         return
     if not score.scorable:  # no points to show: the reason is the whole verdict
         st.warning(f"Not scorable: {plain(score.not_scorable_reason)}")
         return
-    table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost,
-            "why": why(i) + (" (points restored after review)" if i.restored_refs else ""),
-            "at": clock(i.start)} for i in score.items if i.applicable], key="scorecard", height="content",
-          widths={"criterion": "medium", "points": "small", "of": "small", "lost": "small", "why": "large",
-                  "at": "small"})
     lost = [i for i in score.items if i.applicable and (i.lost > 0 or i.failed)]
-    if lost:
-        st.markdown("**Lost points – evidence**")
+    st.markdown("**Lost points – evidence**" if lost else "No points lost.")
     for item in lost:
         refs = [flags_by_id[r] for r in item.flag_refs if r in flags_by_id]
         start = item.start if item.start is not None else (refs[0]["start_s"] if refs else None)
@@ -146,6 +141,17 @@ def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
             continue
         st.button(f"▶ {clock(start)}  {text}", key=f"lost_{item.criterion}", on_click=focus_on,
                   args=(start, end, tuple(item.flag_refs), item.label), help=plain(why(item)))
+
+
+def show_criteria(score) -> None:
+    """Every criterion with its points and why, the width of the page so no column is cut off."""
+    if score is None or not score.scorable:
+        return
+    st.markdown("#### Scorecard by criterion")
+    table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost, "at": clock(i.start),
+            "why": why(i) + (" (points restored after review)" if i.restored_refs else "")}
+           for i in score.items if i.applicable], key="scorecard", height="content",
+          widths={"criterion": 320, "points": "small", "of": "small", "lost": "small", "at": "small", "why": "large"})
 
 
 st.title("Call")
@@ -207,10 +213,11 @@ with left:
         st.markdown(transcript_html(data.read("transcript", call_id), flags, focus), unsafe_allow_html=True)
 with right:
     st.markdown("#### Scorecard")
-    show_scorecard(score, {f["flag_id"]: f for f in flags})
+    show_lost(score, {f["flag_id"]: f for f in flags})
     st.markdown("#### Flags")
     if not flags:
         st.caption("No flags on this call.")
     reviews = data.read("reviews", call_id)
     for flag in flags:
         show_flag(flag, header["score"], focus, [r for r in reviews if r["flag_id"] == flag["flag_id"]])
+show_criteria(score)

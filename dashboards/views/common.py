@@ -105,7 +105,7 @@ def heading(column: str) -> str:
     return text.removesuffix("_id").replace("_", " ").capitalize()
 
 
-def column(name: str, values: pd.Series, widths: dict[str, str]) -> Any:
+def column(name: str, values: pd.Series, widths: dict[str, Any]) -> Any:
     """A column's config: its heading, width, and timestamps as minutes."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return st.column_config.DatetimeColumn(heading(name), format=TIME_FORMAT, width=widths.get(name))
@@ -113,7 +113,7 @@ def column(name: str, values: pd.Series, widths: dict[str, str]) -> Any:
 
 
 def table(rows: list[dict[str, Any]], columns: list[str] | None = None, empty: str = "Nothing to show.",
-          widths: dict[str, str] | None = None, **dataframe_args: Any) -> Any:
+          widths: dict[str, Any] | None = None, **dataframe_args: Any) -> Any:
     """``st.dataframe`` of ``rows`` with readable headings, local minutes for timestamps and a dash for a
     missing value; returns its selection event. No rows: the sentence ``empty`` instead, and None."""
     if not rows:

@@ -56,7 +56,7 @@ def _band(band: str, outside: bool, value: float | None) -> str:
         limit, bound = m.group(2), "minimum" if m.group(1) == ">=" else "maximum"
         if outside:
             return f"{'below the minimum' if bound == 'minimum' else 'above the maximum'} of {limit}"
-        return f"{'not below the minimum' if bound == 'minimum' else 'not above the maximum'} of {limit}"
+        return f"within the limit (at {'least' if bound == 'minimum' else 'most'} {limit})"
     return ("outside " if outside else "within ") + band
 
 
