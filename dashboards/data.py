@@ -26,7 +26,7 @@ TTL_S = 30
 READS = frozenset({
     "leaderboard", "weekly", "operator_trend", "daily", "flag_counts", "not_scorable", "review_queue",
     "call_header", "call_flags", "calls_list", "flag_breakdown", "search_transcripts", "decisions", "not_judged",
-    "transcript", "score", "reviews", "calls", "filter_options",
+    "transcript", "score", "reviews", "calls", "filter_options", "disputed_flags",
 })
 
 

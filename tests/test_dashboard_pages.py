@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
@@ -277,3 +279,99 @@ def test_a_call_not_scorable_shows_why_and_no_scorecard(dashboard):
     assert not at.exception
     assert [w.value for w in at.warning if w.value.startswith("Not scorable: ") and "Finnish" in w.value]
     assert not [d for d in at.dataframe if "criterion" in d.value.columns]
+
+
+PII_CALL = "20261201T141000_op03_inbound_billing_en.wav"
+RAW = re.compile(r"\bNone\b|\bnan\b|\+00:00|\b1 (?:calls|flags|reviewers|decisions|entries|utterances)\b|−0 ")
+
+
+def shown_text(at: AppTest) -> list[str]:
+    """What a page says in words: Markdown, captions, notes, button labels, picker options and table cells."""
+    texts = [e.value for kind in (at.markdown, at.caption, at.info, at.warning, at.success, at.text) for e in kind]
+    texts += [b.label for b in at.button] + [str(o) for s in at.selectbox for o in s.options]
+    for table in at.dataframe:
+        assert table.proto.placeholder == "—", "a missing value shows as a dash, not None"
+        df = table.value
+        assert not [c for c in df.columns if isinstance(df[c].dtype, pd.DatetimeTZDtype)], "no +00:00 on times"
+        texts += [str(v) for c in df.columns if pd.api.types.is_string_dtype(df[c]) for v in df[c].dropna()]
+    return texts
+
+
+def chart_fields(at: AppTest) -> list[tuple[str, str | None]]:
+    """(field, title) of every chart encoding, tooltips included."""
+    pairs = []
+    for chart in at.get("vega_lite_chart"):
+        for channel in json.loads(chart.proto.spec).get("encoding", {}).values():
+            for enc in channel if isinstance(channel, list) else [channel]:
+                if "field" in enc:
+                    pairs.append((enc["field"], enc.get("title")))
+    return pairs
+
+
+def test_every_page_says_words_not_raw_values(dashboard):
+    flag = profanity_flag(dashboard)
+    book = load_scorecards()
+    review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")  # one flag, two reviewers who disagree
+    review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
+    pii = next(c.call_id for c in dashboard.calls() if c.file_name == PII_CALL)  # auto-failed: card read back
+    at = login("sam", "sam-demo")
+    seen = {}
+    for page in ("overview", "operators", "review_queue", "calibration", "search", "call", "access_log"):
+        if page == "call":
+            at.session_state["call_id"] = flag["call_id"]
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        seen[page] = shown_text(at)
+        assert not [t for t in seen[page] if RAW.search(t)], (page, [t for t in seen[page] if RAW.search(t)])
+        fields = chart_fields(at)
+        assert all(title and "_" not in title for _, title in fields), (page, fields)
+    assert "1 entry" in " ".join(seen["access_log"]) and "on 1 flag by 2 reviewers" in " ".join(seen["calibration"])
+    assert "Speaking rate 242 words/min, above 110–190" in seen["call"]  # a scorecard reason as a sentence
+    queue = at.switch_page("views/review_queue.py").run().dataframe(key="rq_table").value
+    assert queue.loc[queue["score"] == 0, "auto_failed"].all(), "a score of 0 says the call auto-failed"
+    open_from_table(at, "rq_table", PII_CALL)
+    assert at.session_state["call_id"] == pii
+    assert at.button(key="lost_card_read_back").label.startswith("▶ 0:22  Auto-fail: ")
+    assert not [t for t in shown_text(at) if RAW.search(t)]
+
+
+def test_a_disputed_flag_on_calibration_opens_its_call_at_that_flag(dashboard):
+    flag = profanity_flag(dashboard)
+    book = load_scorecards()
+    review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")
+    review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
+    at = login("ben", "ben-demo")
+    at.switch_page("views/calibration.py").run()
+    disputed = at.dataframe(key="cal_disputed").value
+    assert disputed[["file_name", "kind", "confirmed_by", "dismissed_by", "stands"]].values.tolist() == \
+        [[PROFANITY_CALL, "profanity", "ben", "anna", "confirmed"]]
+    open_from_table(at, "cal_disputed", PROFANITY_CALL)
+    assert titles(at) == ["Call"] and [s.value for s in at.subheader] == [plain(PROFANITY_CALL)]
+    assert at.session_state["focus"]["flags"] == (flag["flag_id"],) and at.session_state["seek"] == flag["start_s"]
+    at.button(key="back").click().run()
+    assert titles(at) == ["Calibration"]
+
+
+def test_the_call_page_leads_back_to_the_review_queue_as_it_was_filtered(dashboard):
+    at = login("ben", "ben-demo")
+    at.multiselect(key="rq_kind").set_value(["profanity"]).run()
+    at.selectbox(key="rq_operator").set_value("op02").run()
+    open_profanity_call(at)
+    assert at.button(key="back").label == "← Back to review queue"
+    at.button(key="back").click().run()
+    assert titles(at) == ["Review queue"] and not at.exception
+    assert at.multiselect(key="rq_kind").value == ["profanity"] and at.selectbox(key="rq_operator").value == "op02"
+    assert list(at.dataframe(key="rq_table").value["file_name"]) == [PROFANITY_CALL]
+
+
+def test_an_empty_database_says_so_on_every_page(tmp_path, monkeypatch):
+    Store(tmp_path / "empty.duckdb")
+    monkeypatch.setenv("CALLQA_DB", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("CALLQA_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "none.toml").write_text("", encoding="utf-8")
+    at = login("sam", "sam-demo")
+    for page in ("overview", "operators", "review_queue", "calibration", "search", "call", "access_log"):
+        at.switch_page(f"views/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.dataframe, f"{page}: an empty table"
+        assert page == "search" or [i.value for i in at.info if i.value.endswith(".")], f"{page}: no sentence"

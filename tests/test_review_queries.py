@@ -89,3 +89,19 @@ def test_filter_options(store):
     assert options["kinds"] == ["pii_leak", "profanity", "raised_voice"] and options["languages"] == ["en"]
     assert (options["first_day"].isoformat(), options["last_day"].isoformat()) == ("2026-11-23", "2026-11-30")
     assert store.filter_options(synthetic=True)["operators"] == []
+
+
+def test_disputed_flags_are_those_with_a_confirm_and_a_dismiss(store):
+    ids = flag_ids(store, "a1")
+    review_flag(store, BOOK, ids["profanity"], "anna", "dismiss")
+    review_flag(store, BOOK, ids["profanity"], "ben", "dismiss")  # agreed: not disputed
+    review_flag(store, BOOK, ids["raised_voice"], "anna", "confirm")
+    review_flag(store, BOOK, ids["raised_voice"], "ben", "dismiss")
+    review_flag(store, BOOK, ids["raised_voice"], "ben", "comment")  # a comment is no decision
+    [disputed] = store.disputed_flags()
+    assert (disputed["flag_id"], disputed["call_id"], disputed["kind"]) == (ids["raised_voice"], "a1", "raised_voice")
+    assert (disputed["confirmed_by"], disputed["dismissed_by"], disputed["standing"]) == (["anna"], ["ben"], "dismiss")
+    review_flag(store, BOOK, ids["raised_voice"], "ben", "confirm")  # changed their mind: no dispute left
+    assert store.disputed_flags() == []
+    assert [(r["call_id"], r["score"], r["auto_failed"]) for r in store.review_queue()] == \
+        [("b1", 0.0, True), ("a1", 95.0, False)]  # the queue can say why a score is 0

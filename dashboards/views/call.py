@@ -8,7 +8,8 @@ import html
 import streamlit as st
 
 import data
-from views.common import call_table, clock, details_text, plain, table, user
+from views.common import PAGE_TITLES, call_label, call_table, clock, details_text, plain, table, user
+from views.wording import reason_text
 
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 ROLE_COLOURS = {"operator": "#1f77b4", "customer": "#2ca02c", "unknown": "#7f7f7f"}
@@ -33,7 +34,8 @@ def save_review(flag_id: int, decision: str, before: float | None) -> None:
     after = data.review(flag_id, user(), decision, comment)
     st.session_state[f"comment_{flag_id}"] = ""
     st.session_state["score_change"] = (st.session_state["call_id"], before, after)
-    st.session_state["review_note"] = ("success", f"Flag {flag_id}: {decision} saved. Score {before} → {after}.")
+    shown = ["–" if s is None else f"{s:g}" for s in (before, after)]
+    st.session_state["review_note"] = ("success", f"Flag {flag_id}: {decision} saved. Score {shown[0]} → {shown[1]}.")
 
 
 def default_focus(flags: list[dict]) -> None:
@@ -114,41 +116,58 @@ def show_flag(flag: dict, before: float | None, focus: dict | None, reviews: lis
                       width="stretch")
 
 
-def show_scorecard(score, flags_by_id: dict[int, dict]) -> None:
+def why(item) -> str:
+    """A score item's reason as a sentence."""
+    return reason_text(item.reason, item.metric, item.metric_value)
+
+
+def show_lost(score, flags_by_id: dict[int, dict]) -> None:
+    """The verdict in short: why there is no score, or each lost point with a button to its evidence."""
     if score is None:
         st.info("Not scored yet.")
         return
     if not score.scorable:  # no points to show: the reason is the whole verdict
         st.warning(f"Not scorable: {plain(score.not_scorable_reason)}")
         return
-    table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost,
-                         "why": i.reason + (" (points restored after review)" if i.restored_refs else ""),
-                         "at": clock(i.start)} for i in score.items if i.applicable], key="scorecard", height="content")
     lost = [i for i in score.items if i.applicable and (i.lost > 0 or i.failed)]
-    if lost:
-        st.markdown("**Lost points – evidence**")
+    st.markdown("**Lost points – evidence**" if lost else "No points lost.")
     for item in lost:
         refs = [flags_by_id[r] for r in item.flag_refs if r in flags_by_id]
         start = item.start if item.start is not None else (refs[0]["start_s"] if refs else None)
         end = item.end if item.end is not None else (refs[0]["end_s"] if refs else None)
-        text = f"−{item.lost:g} {plain(item.label)}" + (" (auto-fail)" if item.failed else "")
+        text = f"Auto-fail: {plain(item.label)}" if item.failed else f"−{item.lost:g} {plain(item.label)}"
         if start is None:
-            st.caption(f"{text}: whole call – {plain(item.reason)}")
+            st.caption(f"{text}: whole call – {plain(why(item))}")
             continue
         st.button(f"▶ {clock(start)}  {text}", key=f"lost_{item.criterion}", on_click=focus_on,
-                  args=(start, end, tuple(item.flag_refs), item.label), help=plain(item.reason))
+                  args=(start, end, tuple(item.flag_refs), item.label), help=plain(why(item)))
+
+
+def show_criteria(score) -> None:
+    """Every criterion with its points and why, the width of the page so no column is cut off."""
+    if score is None or not score.scorable:
+        return
+    st.markdown("#### Scorecard by criterion")
+    table([{"criterion": i.label, "points": i.points, "of": i.weight, "lost": i.lost, "at": clock(i.start),
+            "why": why(i) + (" (points restored after review)" if i.restored_refs else "")}
+           for i in score.items if i.applicable], key="scorecard", height="content",
+          widths={"criterion": 320, "points": "small", "of": "small", "lost": "small", "at": "small", "why": "large"})
 
 
 st.title("Call")
 linked = st.query_params.get("call_id")  # a link: /call?call_id=...
 if linked and linked != st.session_state.get("call_id"):
-    st.session_state.update(call_id=linked, seek=None, focus=None, open_seq=st.session_state.get("open_seq", 0) + 1)
+    st.session_state.update(call_id=linked, seek=None, focus=None, back_to=None,
+                            open_seq=st.session_state.get("open_seq", 0) + 1)
+if (back := st.session_state.get("back_to")) and st.button(f"← Back to {PAGE_TITLES[back].lower()}", key="back"):
+    st.switch_page(back)  # that page's filters persist for the session
 call_id = st.session_state.get("call_id")
 if not call_id:
     st.info("Open a call from the review queue, a drill-down or search – or pick a recent one.")
     recent = data.read("calls_list", synthetic=False, limit=200)
-    call_table(recent, "call_recent", ["call_time", "operator_id", "campaign", "language", "score", "flags"],
-               lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['operator_id']} {r['campaign']}")
+    call_table(recent, "call_recent", ["call_time", "operator_id", "campaign", "language", "score",
+                                      "auto_failed", "flags"],
+               lambda r: call_label(r, "operator_id", "campaign"), empty="No calls are stored yet.")
     st.stop()
 header = data.read("call_header", call_id)
 if header is None:
@@ -194,10 +213,11 @@ with left:
         st.markdown(transcript_html(data.read("transcript", call_id), flags, focus), unsafe_allow_html=True)
 with right:
     st.markdown("#### Scorecard")
-    show_scorecard(score, {f["flag_id"]: f for f in flags})
+    show_lost(score, {f["flag_id"]: f for f in flags})
     st.markdown("#### Flags")
     if not flags:
         st.caption("No flags on this call.")
     reviews = data.read("reviews", call_id)
     for flag in flags:
         show_flag(flag, header["score"], focus, [r for r in reviews if r["flag_id"] == flag["flag_id"]])
+show_criteria(score)

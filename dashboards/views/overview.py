@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import data
-from views.common import call_table, clock, date_window, plain, table
+from views.common import call_label, call_table, clock, date_window, picked, plain, table
 
 st.title("Overview")
-synthetic = None if st.toggle("Include synthetic calls", key="ov_synth") else False
+synthetic = None if st.toggle("Include synthetic calls", key="ov_synth", persist_state="session") else False
 options = data.read("filter_options", synthetic=synthetic)
 days = [day for day in (options["first_day"], options["last_day"]) if day is not None]
 since, until = date_window("ov", days)
@@ -30,17 +30,18 @@ metrics[3].metric("Mean handle time", clock(handle))
 metrics[4].metric("Dead air", f"{sum(r['dead_air_s'] or 0 for r in board):.0f} s")
 
 st.subheader("Leaderboard")
-st.caption("Pick an operator to list the calls behind the numbers.")
+if board:
+    st.caption("Pick an operator to list the calls behind the numbers.")
 event = table(board, ["rank", "operator_id", "calls", "scored", "mean_score", "median_score", "trend", "flags",
                       "mean_handle_time_s", "dead_air_s", "mean_talk_listen_ratio", "mean_sentiment_end"],
-              key="ov_board", on_select="rerun", selection_mode="single-row")
-if event.selection.rows:
-    operator = board[event.selection.rows[0]]["operator_id"]
+              key="ov_board", on_select="rerun", selection_mode="single-row", empty="No calls in this period.")
+if (index := picked(event)) is not None:
+    operator = board[index]["operator_id"]
     st.markdown(f"**Calls of {plain(operator) if operator else 'no operator'}**")
     rows = [r for r in data.read("calls_list", operator_id=operator, **window) if r["operator_id"] == operator]
-    call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "flags", "handle_time_s",
-                                  "dead_air_s"],
-               lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['campaign']} – score {r['score']}")
+    call_table(rows, "ov_calls", ["call_time", "campaign", "language", "score", "auto_failed", "flags",
+                                  "handle_time_s", "dead_air_s"],
+               lambda r: call_label(r, "campaign"), back="views/overview.py")
 
 not_judged = data.read("not_judged", **window)
 if not_judged:
@@ -50,25 +51,31 @@ if not_judged:
                "score. A larger ASR model judges them (README, Languages). Pick a row to list its calls.")
     event = table(not_judged, ["language", "calls", "reason"], key="ov_not_judged", on_select="rerun",
                   selection_mode="single-row")
-    if event.selection.rows:
-        picked = not_judged[event.selection.rows[0]]
-        rows = [r for r in data.read("calls_list", language=picked["language"], **window)
-                if r["not_scorable_reason"] == picked["reason"]]
+    if (index := picked(event)) is not None:
+        chosen = not_judged[index]
+        rows = [r for r in data.read("calls_list", language=chosen["language"], **window)
+                if r["not_scorable_reason"] == chosen["reason"]]
         call_table(rows, "ov_nj_calls", ["call_time", "operator_id", "campaign", "language", "flags",
                                          "handle_time_s"],
-                   lambda r: f"{r['call_time']:%Y-%m-%d %H:%M} {r['operator_id']} {r['campaign']}")
+                   lambda r: call_label(r, "operator_id", "campaign"), back="views/overview.py")
 
 weeks = pd.DataFrame(data.read("weekly", "team", **window))
 if not weeks.empty:
     st.subheader("Teams by week")
-    weeks["team"] = weeks["team"].fillna("(none)")
+    weeks["team"] = weeks["team"].fillna("no team")
     cols = st.columns(3)
-    for col, (measure, title) in zip(cols, [("mean_score", "Mean score"), ("mean_handle_time_s", "Handle time (s)"),
-                                            ("dead_air_s", "Dead air (s)")]):
+    for col, (measure, title, fmt) in zip(cols, [("mean_score", "Mean score", ".0f"),
+                                                 ("mean_handle_time_s", "Handle time (s)", ".0f"),
+                                                 ("dead_air_s", "Dead air (s)", ".0f")]):
         col.markdown(f"**{title}**")
         col.altair_chart(alt.Chart(weeks).mark_line(point=True).encode(
-            x=alt.X("week:T", title="week"), y=alt.Y(f"{measure}:Q", title=None), color="team:N",
-            tooltip=["team", "iso_week", measure, "calls"]), width="stretch")
+            x=alt.X("week:T", title="Week"),
+            y=alt.Y(f"{measure}:Q", title=title, axis=alt.Axis(format=fmt, tickMinStep=1),
+                    scale=alt.Scale(domainMin=0, nice=True)),
+            color=alt.Color("team:N", title="Team"),
+            tooltip=[alt.Tooltip("team", title="Team"), alt.Tooltip("iso_week", title="Week"),
+                     alt.Tooltip(measure, title=title, format=".1f"), alt.Tooltip("calls", title="Calls")]),
+            width="stretch")
 
 st.subheader("Flags")
 cols = st.columns(3)
@@ -79,9 +86,11 @@ for col, by in zip(cols, ["kind", "language", "campaign"]):
     if breakdown.empty:
         col.caption("No flags.")
         continue
-    breakdown[by] = breakdown[by].fillna("(none)")
+    breakdown[by] = breakdown[by].fillna(f"no {by}")
     col.altair_chart(alt.Chart(breakdown).mark_bar().encode(
-        x=alt.X("flags:Q"), y=alt.Y(f"{by}:N", sort="-x", title=None),
-        color=alt.Color("severity:N", scale=alt.Scale(domain=["high", "medium", "low"],
-                                                       range=["#d62728", "#ff7f0e", "#bcbd22"])),
-        tooltip=[by, "severity", "flags"]), width="stretch")
+        x=alt.X("flags:Q", title="Flags", axis=alt.Axis(format="d", tickMinStep=1)),
+        y=alt.Y(f"{by}:N", sort="-x", title=by.capitalize()),
+        color=alt.Color("severity:N", title="Severity", scale=alt.Scale(domain=["high", "medium", "low"],
+                                                                        range=["#d62728", "#ff7f0e", "#bcbd22"])),
+        tooltip=[alt.Tooltip(by, title=by.capitalize()), alt.Tooltip("severity", title="Severity"),
+                 alt.Tooltip("flags", title="Flags")]), width="stretch")

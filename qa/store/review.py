@@ -50,7 +50,8 @@ class ReviewQueries(Database):
                    count(*) AS flags, count(*) FILTER (WHERE f.review_decision IS NULL) AS unreviewed,
                    list(DISTINCT f.kind ORDER BY f.kind) AS kinds,
                    CASE max({_SEVERITY_RANK}) WHEN 3 THEN 'high' WHEN 2 THEN 'medium' ELSE 'low' END AS severity,
-                   any_value(s.total) AS score, any_value(s.scorable) AS scorable
+                   any_value(s.total) AS score, any_value(s.scorable) AS scorable,
+                   any_value(s.auto_failed) AS auto_failed
             FROM flag_status f JOIN call_days c USING (call_id) JOIN calls k USING (call_id)
             LEFT JOIN scores s USING (call_id)
             WHERE {calls.sql} AND {flags.sql}
@@ -126,6 +127,22 @@ class ReviewQueries(Database):
             FROM reviews r JOIN flags f USING (flag_id)
             WHERE r.decision IN ('confirm', 'dismiss') GROUP BY r.flag_id, r.reviewer, f.detector, f.kind
             ORDER BY r.flag_id, r.reviewer""", [])
+
+    def disputed_flags(self) -> list[dict[str, Any]]:
+        """Flags whose reviewers disagree (one's latest decision a confirm, another's a dismiss),
+        newest call first: where the flag is, who decided what, and which decision stands."""
+        return self._rows("""
+            WITH latest AS (
+                SELECT flag_id, reviewer, arg_max(decision, review_id) AS decision
+                FROM reviews WHERE decision IN ('confirm', 'dismiss') GROUP BY flag_id, reviewer)
+            SELECT f.flag_id, f.call_id, k.file_name, c.day, c.operator_id, f.kind, f.severity, f.start_s, f.end_s,
+                   list(l.reviewer ORDER BY l.reviewer) FILTER (WHERE l.decision = 'confirm') AS confirmed_by,
+                   list(l.reviewer ORDER BY l.reviewer) FILTER (WHERE l.decision = 'dismiss') AS dismissed_by,
+                   f.review_decision AS standing
+            FROM latest l JOIN flag_status f USING (flag_id) JOIN calls k USING (call_id)
+            JOIN call_days c USING (call_id)
+            GROUP BY ALL HAVING count(DISTINCT l.decision) = 2
+            ORDER BY c.day DESC, f.call_id, f.start_s, f.flag_id""", [])
 
     def log_access(self, user: str, role: str, call_id: str | None, action: str = "open call") -> None:
         """Record that ``user`` opened a call (or did another audited action)."""
