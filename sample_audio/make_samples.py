@@ -108,6 +108,8 @@ class CallSpec:
     topic: str = ""
     levels_db: tuple[float, float] = (-22.0, -24.0)  # speech RMS (dBFS) operator, customer
     pauses: tuple[float, float] = PAUSE_RANGE_S  # silence between turns, seconds (seeded uniform)
+    reasons: tuple[str, ...] = ()  # call reason categories the customer states (qa/compliance/categories)
+    outcome: str = ""  # how the call ended: resolved | callback | escalated | unresolved | agreed | refused | no_decision
 
     @property
     def stem(self) -> str:
@@ -146,6 +148,7 @@ CALLS: tuple[CallSpec, ...] = (
     # 1 - English, stereo, 8 kHz: double charge, customer shouts and swears.
     CallSpec(
         stamp="20261130T091500", operator_id="op01", direction="inbound", campaign="billing", language="en",
+        reasons=("billing_question",), outcome="resolved",
         channels=2, rate=8000, topic="double charge on the bill",
         operator_voice=Voice("en+f3", 66, 165), customer_voice=Voice("en+m1", 35, 160),
         turns=(
@@ -172,6 +175,7 @@ CALLS: tuple[CallSpec, ...] = (
     # 2 - English, mono, 16 kHz: internet outage, phone + e-mail, operator swears.
     CallSpec(
         stamp="20261130T103000", operator_id="op02", direction="inbound", campaign="support", language="en",
+        reasons=("technical_fault",), outcome="callback",
         channels=1, rate=16000, topic="internet outage", levels_db=(-21.0, -23.0),
         operator_voice=Voice("en+m3", 35, 170), customer_voice=Voice("en+f4", 75, 160),
         turns=(
@@ -201,6 +205,7 @@ CALLS: tuple[CallSpec, ...] = (
     #     64 kB/s, so this call is kept under 45 s (3 MB).
     CallSpec(
         stamp="20261201T141000", operator_id="op03", direction="inbound", campaign="billing", language="en",
+        reasons=("billing_question",), outcome="resolved",
         channels=2, rate=16000, topic="card payment of an overdue bill", levels_db=(-23.0, -21.0),
         pauses=(0.3, 0.8),
         operator_voice=Voice("en+f2", 62, 180), customer_voice=Voice("en+m7", 42, 170),
@@ -225,6 +230,7 @@ CALLS: tuple[CallSpec, ...] = (
     # 4 - English, mono, 8 kHz: OUTBOUND sales call, the customer speaks first.
     CallSpec(
         stamp="20261201T160500", operator_id="op04", direction="outbound", campaign="sales", language="en",
+        reasons=(), outcome="agreed",
         channels=1, rate=8000, topic="fibre upgrade offer (outbound)",
         operator_voice=Voice("en+m1", 42, 170), customer_voice=Voice("en+f2", 70, 155),
         turns=(
@@ -252,6 +258,7 @@ CALLS: tuple[CallSpec, ...] = (
     # 5 - Spanish, mono, 8 kHz: lost router delivery, customer shouts "mierda".
     CallSpec(
         stamp="20261202T093000", operator_id="op01", direction="inbound", campaign="support", language="es",
+        reasons=(), outcome="resolved",
         channels=1, rate=8000, topic="router delivery returned to the warehouse",
         operator_voice=Voice("es+f2", 62, 150), customer_voice=Voice("es+m3", 35, 155),
         turns=(
@@ -278,6 +285,7 @@ CALLS: tuple[CallSpec, ...] = (
     #     nor says goodbye (missing closing). Kept under 45 s (3 MB).
     CallSpec(
         stamp="20261202T114500", operator_id="op02", direction="inbound", campaign="billing", language="es",
+        reasons=("billing_question",), outcome="resolved",
         channels=2, rate=16000, topic="high bill (international calls), no closing", missing=("closing",),
         pauses=(0.3, 0.8),
         operator_voice=Voice("es+m2", 40, 175), customer_voice=Voice("es+f2", 70, 170),
@@ -300,6 +308,7 @@ CALLS: tuple[CallSpec, ...] = (
     #     the customer shouts once.
     CallSpec(
         stamp="20261203T101500", operator_id="op03", direction="inbound", campaign="support", language="fi",
+        reasons=("technical_fault",), outcome="unresolved",
         channels=1, rate=16000, topic="internet outage, no greeting, customer shouts", missing=("greeting",),
         levels_db=(-22.0, -22.0),
         operator_voice=Voice("fi+f3", 65, 150), customer_voice=Voice("fi+m3", 40, 145),
@@ -326,6 +335,7 @@ CALLS: tuple[CallSpec, ...] = (
     # 8 - Finnish, stereo, 8 kHz: payment reminder, instalment plan; name + e-mail.
     CallSpec(
         stamp="20261203T133000", operator_id="op04", direction="inbound", campaign="collections", language="fi",
+        reasons=(), outcome="resolved",
         channels=2, rate=8000, topic="payment reminder, instalment plan", levels_db=(-21.0, -24.0),
         operator_voice=Voice("fi+m1", 40, 150), customer_voice=Voice("fi+f2", 60, 145),
         turns=(
@@ -501,6 +511,7 @@ def build_call(spec: CallSpec, pool: ThreadPoolExecutor, workdir: Path) -> dict:
         "voices": {k: v.describe() for k, v in voices.items()},
         "utterances": utterances,
         "events": events,
+        "categories": {"reasons": list(spec.reasons), "outcome": spec.outcome},
     }
     return {"pcm": pcm, "truth": truth, "clipped": int(np.sum(np.abs(tracks) * 32767.0 > 32767))}
 
@@ -641,7 +652,8 @@ For every `<stem>.wav`:
     {{"kind": "profanity", "role": "customer", "start": 30.0, "end": 31.5, "text": "This is fucking ridiculous"}},
     {{"kind": "raised_voice", "role": "customer", "start": 29.2, "end": 34.0, "text": "<the whole utterance>"}},
     {{"kind": "script_missing", "step": "closing", "role": "operator", "start": 50.0, "end": 52.0, "text": "<turn>"}}
-  ]
+  ],
+  "categories": {{"reasons": ["billing_question"], "outcome": "resolved"}}
 }}
 ```
 
@@ -650,7 +662,9 @@ synthesised (numbers as words). Event kinds: `profanity`, `raised_voice` (span =
 utterance), `pii` (`type` one of `CREDIT_CARD, CVV, EXPIRY, PHONE, EMAIL, PERSON`; span = the
 spoken item, `text` without trailing punctuation) and `script_missing` (`step` `greeting` or
 `closing`; span and text = the operator turn where the step was expected: the first operator
-turn for a greeting, the last for a closing).
+turn for a greeting, the last for a closing). `categories`: the call reasons the customer
+states and how the call ended, as `qa/compliance/categories/default.yaml` names them (outcome
+`resolved`, `callback`, `escalated`, `unresolved`; outbound `agreed`, `refused`, `no_decision`).
 
 ## Intelligibility
 

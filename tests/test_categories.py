@@ -171,3 +171,11 @@ def test_recategorize_applies_an_edited_book_without_models_and_skips_languages_
     assert main(["recategorize", "--db", str(finnish.path), "--quiet"]) == 0
     assert json.loads(capsys.readouterr().out)["outcomes"] == {"not judged": 1}
     assert finnish.call_categories("c1") == [] and finnish.call_outcome("c1") is None
+
+
+def test_a_no_to_anything_else_is_no_refusal():
+    transcript = call(("operator", "Shall I upgrade you from next month?"), ("customer", "Yes, please do."),
+                      ("operator", "Done. Is there anything else I can help you with?"),
+                      ("customer", "No, that's all, thanks."))
+    result = categorize(transcript, BOOK, encoder=ENCODER, direction="outbound")
+    assert result.outcome == "agreed" and "refused" not in {m.category for m in result.matches}

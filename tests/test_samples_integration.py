@@ -25,6 +25,7 @@ BAD_FILES = {"corrupt.wav", "empty.wav", "not_audio.wav"}
 # it (WER 0.7-1.0, see benchmarks/pipeline.py), so Finnish is checked for language, roles and
 # word attribution only.
 WER_FLOOR = {"en": 0.30, "es": 0.55, "fi": None}
+REASONS = {"billing_question", "technical_fault", "order_application", "cancellation_request", "complaint"}
 
 
 def test_sample_set_is_what_the_issue_asks_for():
@@ -103,3 +104,20 @@ def test_call_metrics_against_ground_truth(batch, truth_path):
     assert stored[("overtalk_count", "call")] == expected.overtalk_count
     assert abs(stored[("first_response_s", "call")] - expected.first_response_s) < 1.0
     assert stored[("dead_air_count", "call")] == expected.dead_air_count == 0
+
+
+@pytest.mark.parametrize("truth_path", TRUTHS, ids=lambda p: p.stem)
+def test_call_categories_against_ground_truth(batch, truth_path):
+    """The reasons the customer states and the outcome, from what the recogniser heard; a call in
+    a language not judged with `base` (Finnish) gets none."""
+    store, _ = batch
+    truth = load_truth(truth_path)
+    call_id = content_hash(truth_path.with_suffix(".wav"))
+    stored = {row["category"] for row in store.call_categories(call_id)}
+    outcome = store.call_outcome(call_id)
+    if truth.language == "fi":
+        assert stored == set() and outcome is None
+        return
+    expected = truth.raw["categories"]
+    assert {c for c in stored if c in REASONS} == set(expected["reasons"])
+    assert outcome["outcome"] == expected["outcome"] and outcome["direction"] == truth.raw["direction"]

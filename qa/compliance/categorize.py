@@ -50,6 +50,23 @@ def _placed(category: Category, utterance: Utterance, duration: float) -> bool:
             and (category.last_s is None or utterance.end >= duration - category.last_s))
 
 
+def _answered(utterances: list[Utterance], lines: list[Line], k: int) -> Line | None:
+    """The other party's line just before utterance ``k`` (what it answers), if any."""
+    earlier = [j for j in range(k) if utterances[j].role is not utterances[k].role]
+    return lines[earlier[-1]] if earlier else None
+
+
+def _voided(category: Category, language: str | None, sure: float, line: Line, answered: Line | None,
+            encoder: SentenceEncoder | None) -> bool:
+    """Whether a match is only a look-alike ("unless") or answers a line that voids it ("not_after":
+    a "no, thanks" to "anything else?" is no refusal)."""
+    unless = category.phrasings(language, "unless")
+    if unless and confidence(category, unless, line, encoder) >= sure:
+        return True
+    not_after = category.phrasings(language, "not_after")
+    return bool(not_after and answered is not None and confidence(category, not_after, answered, encoder))
+
+
 def categorize(transcript: Transcript, book: CategoryBook, flags: Sequence[Flag] = (),
                metrics: Iterable[tuple[str, str, float]] = (), campaign: str | None = None,
                direction: str | None = None, encoder: SentenceEncoder | None = None) -> Categorization:
@@ -71,9 +88,11 @@ def categorize(transcript: Transcript, book: CategoryBook, flags: Sequence[Flag]
                                          first.evidence if first else "", 1.0))
             continue
         phrases = category.phrasings(transcript.language)
-        for utterance, line in zip(utterances, lines):
+        for k, (utterance, line) in enumerate(zip(utterances, lines)):
             if phrases and _placed(category, utterance, transcript.duration):
-                if sure := confidence(category, phrases, line, encoder):
+                sure = confidence(category, phrases, line, encoder)
+                if sure and not _voided(category, transcript.language, sure, line, _answered(utterances, lines, k),
+                                        encoder):
                     matches.append(CategoryMatch(category.id, category.group, utterance.role, utterance.start,
                                                  utterance.end, utterance.text, sure))
     matches.sort(key=lambda m: (m.start if m.start is not None else -1.0, m.category))

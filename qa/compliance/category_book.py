@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,7 @@ DEFAULT_CATEGORIES = Path(__file__).with_name("categories") / "default.yaml"
 GROUPS = ("reason", "resolution", "outbound")
 SEMANTIC = 0.7
 _KEYS = {"group", "label", "role", "enabled", "campaigns", "direction", "first_s", "last_s", "semantic",
-         "phrases", "unreviewed", "flags", "metrics"}
+         "phrases", "unless", "not_after", "unreviewed", "flags", "metrics"}
 _CONDITION = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?)\s*$")
 _OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
 
@@ -47,6 +47,8 @@ class Category:
     label: str
     phrases: dict[str, tuple[str, ...]]
     role: Role | None = None  # None: anyone
+    unless: dict[str, tuple[str, ...]] = field(default_factory=dict)  # what looks like it but is not
+    not_after: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the other party's line that voids it
     enabled: bool = True
     campaigns: tuple[str, ...] = ()
     direction: str | None = None
@@ -60,9 +62,10 @@ class Category:
     def __hash__(self) -> int:
         return hash(self.id)
 
-    def phrasings(self, language: str | None) -> tuple[str, ...]:
-        """The phrasings of a call's language (none for a language the book lacks)."""
-        return self.phrases.get((language or "en").replace("_", "-").split("-")[0].lower(), ())
+    def phrasings(self, language: str | None, kind: str = "phrases") -> tuple[str, ...]:
+        """The phrasings of a call's language (none for a language the book lacks); ``kind``
+        ``unless``: what only looks like the category; ``not_after``: the lines it does not answer."""
+        return getattr(self, kind).get(_base(language), ())
 
     def applies(self, campaign: str | None, direction: str | None) -> bool:
         """Whether a call of this campaign and direction is looked at for this category."""
@@ -80,6 +83,10 @@ class CategoryBook:
 
     def get(self, category_id: str) -> Category:
         return next(c for c in self.categories if c.id == category_id)
+
+
+def _base(language: str | None) -> str:
+    return (language or "en").replace("_", "-").split("-")[0].lower()
 
 
 def _fail(path: object, where: str, problem: str) -> ConfigError:
@@ -102,10 +109,11 @@ def _category(key: str, raw: object, path: object) -> Category:
         raise _fail(path, where, f"unknown key(s): {', '.join(sorted(unknown))}")
     if raw.get("group") not in GROUPS:
         raise _fail(path, where, f"group must be one of {', '.join(GROUPS)}")
-    phrases = raw.get("phrases") or {}
-    if not isinstance(phrases, dict) or not all(isinstance(v, list) and all(isinstance(s, str) for s in v)
-                                                for v in phrases.values()):
-        raise _fail(path, f"{where}.phrases", "must map languages to lists of strings")
+    phrases, unless, not_after = raw.get("phrases") or {}, raw.get("unless") or {}, raw.get("not_after") or {}
+    for name, value in (("phrases", phrases), ("unless", unless), ("not_after", not_after)):
+        if not isinstance(value, dict) or not all(isinstance(v, list) and all(isinstance(s, str) for s in v)
+                                                  for v in value.values()):
+            raise _fail(path, f"{where}.{name}", "must map languages to lists of strings")
     metrics = raw.get("metrics") or {}
     if not isinstance(metrics, dict):
         raise _fail(path, f"{where}.metrics", "must map metric names to comparisons")
@@ -119,6 +127,8 @@ def _category(key: str, raw: object, path: object) -> Category:
     return Category(
         id=key, group=raw["group"], label=str(raw.get("label") or key.replace("_", " ").capitalize()),
         phrases={str(lang): tuple(v) for lang, v in phrases.items()},
+        unless={str(lang): tuple(v) for lang, v in unless.items()},
+        not_after={str(lang): tuple(v) for lang, v in not_after.items()},
         role=None if role == "any" else Role(role), enabled=bool(raw.get("enabled", True)),
         campaigns=tuple(map(str, raw.get("campaigns") or ())), direction=raw.get("direction"),
         first_s=raw.get("first_s"), last_s=raw.get("last_s"), semantic=float(raw.get("semantic", SEMANTIC)),
