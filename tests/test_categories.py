@@ -179,3 +179,21 @@ def test_a_no_to_anything_else_is_no_refusal():
                       ("customer", "No, that's all, thanks."))
     result = categorize(transcript, BOOK, encoder=ENCODER, direction="outbound")
     assert result.outcome == "agreed" and "refused" not in {m.category for m in result.matches}
+
+
+def test_outcome_kpis_count_judged_calls_and_keep_not_judged_apart(tmp_path):
+    from qa.scoring.report import build_report, render
+    from qa.types import Call, CallMetadata
+
+    store = _stored(tmp_path)  # inbound: cancellation request, resolved
+    finnish = call(("customer", "Haluan irtisanoa sopimuksen."), language="fi")
+    store.save_call(Call("c2", "/calls/c2.wav", CallMetadata(direction="inbound")), finnish, None, "base",
+                    "pyannote", "metadata")  # not judged: stored with no categorization
+    [row] = store.outcome_kpis("campaign", "week")
+    assert (row["calls"], row["not_judged"], row["inbound"], row["resolution_rate"], row["conversion_rate"]) == \
+        (2, 1, 1, 1.0, None)
+    [reason] = store.reasons()
+    assert (reason["reason"], reason["calls"]) == ("cancellation_request", 1)
+    report = build_report(store)
+    assert report.outcomes[0]["resolution_rate"] == 1.0
+    assert "Outcomes by ISO week" in render(report, "table") and '"outcomes"' in render(report, "json")

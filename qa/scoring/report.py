@@ -1,4 +1,5 @@
-"""The supervisor's summary (``callqa report``): leaderboard, weeks, rollups, flags, unscorable calls.
+"""The supervisor's summary (``callqa report``): leaderboard, weeks, rollups, flags, unscorable
+calls, and the outcome KPIs (reasons, resolution, callbacks, escalations, outbound conversion).
 
 Formats: ``json`` (everything), ``csv`` (the operator x ISO week table, one row per operator
 and week, the table a spreadsheet wants), ``table`` (every section as plain-text tables).
@@ -21,6 +22,11 @@ _LEADERBOARD = ("rank", "operator_id", "calls", "scored", "not_scorable", "mean_
 _WEEKLY = ("iso_week", "operator_id", "rank", "calls", "scored", "not_scorable", "mean_score", "median_score",
            "change", "flags", "mean_handle_time_s", "mean_talk_listen_ratio", "dead_air_s", "mean_sentiment_end")
 
+_OUTCOMES = ("iso_week", "operator_id", "calls", "not_judged", "complaints", "inbound", "resolution_rate",
+             "callback_rate", "escalation_rate", "outbound", "conversion_rate", "refused", "refused_price",
+             "refused_already_has", "refused_not_interested", "refused_call_later", "do_not_call",
+             "mean_handle_time_s")
+
 
 @dataclass(frozen=True)
 class Report:
@@ -35,6 +41,8 @@ class Report:
     campaigns: list[dict[str, Any]]
     flags: list[dict[str, Any]]
     not_scorable: list[dict[str, Any]]
+    outcomes: list[dict[str, Any]]  # operator x ISO week outcome KPIs
+    reasons: list[dict[str, Any]]  # calls per reason and ISO week
 
 
 def build_report(store: Store, since: date | None = None, operator_id: str | None = None,
@@ -48,6 +56,8 @@ def build_report(store: Store, since: date | None = None, operator_id: str | Non
         campaigns=[] if operator_id else store.weekly("campaign", since, synthetic=synthetic),
         flags=store.flag_counts("operator_id", since, key=operator_id, synthetic=synthetic),
         not_scorable=store.not_scorable(since, operator_id=operator_id, synthetic=synthetic),
+        outcomes=store.outcome_kpis("operator_id", "week", since, key=operator_id, synthetic=synthetic),
+        reasons=[] if operator_id else store.reasons(since, synthetic=synthetic),
     )
 
 
@@ -59,7 +69,8 @@ def _plain(value: Any) -> Any:
 
 def to_json(report: Report) -> str:
     sections = {name: [{k: _plain(v) for k, v in row.items()} for row in getattr(report, name)]
-                for name in ("leaderboard", "weeks", "teams", "campaigns", "flags", "not_scorable")}
+                for name in ("leaderboard", "weeks", "teams", "campaigns", "flags", "not_scorable", "outcomes",
+                             "reasons")}
     head = {"since": _plain(report.since), "operator_id": report.operator_id, "timezone": report.timezone}
     return json.dumps(head | sections, indent=2) + "\n"
 
@@ -105,6 +116,10 @@ def to_table(report: Report) -> str:
     parts.append(_table("Flags by kind (dismissed flags left out)", report.flags, ("operator_id", "kind", "flags")))
     parts.append(_table("Not scorable (kept out of the averages)", report.not_scorable,
                         ("call_time", "operator_id", "call_id", "reason")))
+    parts.append(_table("Outcomes by ISO week (rates over judged calls; not_judged: no outcome for the language)",
+                        report.outcomes, _OUTCOMES))
+    if not report.operator_id:
+        parts.append(_table("Call reasons by ISO week", report.reasons, ("iso_week", "reason", "calls")))
     return "\n".join(parts)
 
 

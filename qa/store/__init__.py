@@ -9,6 +9,7 @@ migrations) with the queries of one concern; each works on its own (``RunRows(pa
 - aggregates.py  ``AggregateQueries``: operator, team and campaign aggregates
 - review.py      ``ReviewQueries``: the review queue, drill-down, search, access log
 - categories.py  ``CategoryRows``: call categories and outcomes
+- outcomes.py    ``OutcomeQueries``: outcome KPIs by operator, team or campaign and day or week
 
 ``Store`` is all of them over one file, for callers that need several.
 """
@@ -17,13 +18,14 @@ from qa.store.aggregates import AggregateQueries
 from qa.store.calls import SUMMARY_METRICS, CallRows, StoredCall
 from qa.store.categories import CategoryRows
 from qa.store.database import DEFAULT_DB, LOCK_TIMEOUT_S, Database
+from qa.store.outcomes import OutcomeQueries
 from qa.store.review import ReviewQueries
 from qa.store.runs import RunRows
 from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 
 
-class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows):
+class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows, OutcomeQueries):
     """Every repository over one DuckDB file; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
@@ -31,4 +33,4 @@ class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, Categ
 
 
 __all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows", "CategoryRows",
-           "Database", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]
+           "Database", "OutcomeQueries", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]

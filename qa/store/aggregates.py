@@ -25,7 +25,7 @@ _MEASURES = """
 """
 
 
-def _window(since: date | None, until: date | None, synthetic: bool | None, column: str | None = None,
+def group_window(since: date | None, until: date | None, synthetic: bool | None, column: str | None = None,
             value: str | None = None) -> tuple[str, list]:
     """WHERE text and parameters; ``column`` (one of GROUPS) = ``value`` when value is given."""
     if column is not None and column not in GROUPS:
@@ -45,7 +45,7 @@ class AggregateQueries(Database):
         ``trend`` is the mean score of the operator's latest week in the window minus that of
         the week before it (None without two scored weeks).
         """
-        where, params = _window(since, until, synthetic, "operator_id", operator_id)
+        where, params = group_window(since, until, synthetic, "operator_id", operator_id)
         return self._rows(f"""
             WITH facts AS (SELECT * FROM call_facts WHERE {where}),
             weekly AS (
@@ -66,7 +66,7 @@ class AggregateQueries(Database):
                key: str | None = None, synthetic: bool | None = None) -> list[dict[str, Any]]:
         """``group`` (operator_id, team or campaign) x ISO week rows, with the rank in the week
         and the change of mean score from that group's previous week; ``key`` picks one group."""
-        where, params = _window(since, until, synthetic, group, key)
+        where, params = group_window(since, until, synthetic, group, key)
         return self._rows(f"""
             WITH rows AS (
                 SELECT {group} AS key, week, any_value(iso_week) AS iso_week, {_MEASURES}
@@ -85,14 +85,14 @@ class AggregateQueries(Database):
     def daily(self, since: date | None = None, until: date | None = None, operator_id: str | None = None,
               synthetic: bool | None = None) -> list[dict[str, Any]]:
         """Operator x day rows in the store's time zone."""
-        where, params = _window(since, until, synthetic, "operator_id", operator_id)
+        where, params = group_window(since, until, synthetic, "operator_id", operator_id)
         return self._rows(f"SELECT operator_id, day, {_MEASURES} FROM call_facts WHERE {where} "
                           "GROUP BY operator_id, day ORDER BY day, operator_id", params)
 
     def flag_counts(self, group: str = "operator_id", since: date | None = None, until: date | None = None,
                     key: str | None = None, synthetic: bool | None = None) -> list[dict[str, Any]]:
         """Flags by kind per group over the window (dismissed flags left out)."""
-        where, params = _window(since, until, synthetic, group, key)
+        where, params = group_window(since, until, synthetic, group, key)
         return self._rows(f"""
             SELECT c.{group}, f.kind, count(*) AS flags
             FROM flag_status f JOIN (SELECT call_id, {group} FROM call_days WHERE {where}) c USING (call_id)
@@ -101,7 +101,7 @@ class AggregateQueries(Database):
     def not_scorable(self, since: date | None = None, until: date | None = None, operator_id: str | None = None,
                      synthetic: bool | None = None) -> list[dict[str, Any]]:
         """Calls kept out of the averages, with why (no score yet counts as 'not scored')."""
-        where, params = _window(since, until, synthetic, "operator_id", operator_id)
+        where, params = group_window(since, until, synthetic, "operator_id", operator_id)
         return self._rows(f"""
             SELECT call_id, operator_id, call_time, coalesce(not_scorable_reason, 'not scored') AS reason
             FROM call_facts WHERE {where} AND score IS NULL ORDER BY call_time, call_id""", params)
@@ -110,7 +110,7 @@ class AggregateQueries(Database):
                    ) -> list[dict[str, Any]]:
         """Calls not judged for their language (redacted, no text flags, no score), counted per
         language and reason ("not judged: Persian with base: WER 0.94 on real speech")."""
-        where, params = _window(since, until, synthetic)
+        where, params = group_window(since, until, synthetic)
         return self._rows(f"""
             SELECT language, not_scorable_reason AS reason, count(*) AS calls
             FROM call_facts WHERE {where} AND starts_with(not_scorable_reason, ?)

@@ -306,4 +306,32 @@ MIGRATIONS: tuple[str, ...] = (
         book_version VARCHAR NOT NULL
     );
     """,
+    # 10: one row per call with its outcome and reasons, and the outcome KPIs by operator and ISO week
+    """
+    CREATE VIEW call_outcome_facts AS
+    SELECT f.call_id, f.operator_id, f.team, f.campaign, f.language, f.synthetic, f.call_time, f.day, f.week,
+           f.iso_week, f.handle_time_s, o.call_id IS NOT NULL AS categorized,
+           coalesce(o.direction, CASE WHEN f.direction = 'outbound' THEN 'outbound' ELSE 'inbound' END) AS direction,
+           o.outcome, o.refusal_reason, coalesce(o.do_not_call, false) AS do_not_call,
+           coalesce(k.complaint, false) AS complaint, k.reasons
+    FROM call_facts f
+    LEFT JOIN call_outcomes o USING (call_id)
+    LEFT JOIN (SELECT call_id, bool_or(category = 'complaint') AS complaint,
+                      list(DISTINCT category ORDER BY category) FILTER (WHERE grp = 'reason') AS reasons
+               FROM call_categories GROUP BY call_id) k USING (call_id);
+    CREATE VIEW operator_week_outcomes AS
+    SELECT operator_id, week, any_value(iso_week) AS iso_week, count(*) AS calls,
+           count(*) FILTER (WHERE categorized) AS judged, count(*) FILTER (WHERE NOT categorized) AS not_judged,
+           count(*) FILTER (WHERE complaint) AS complaints,
+           count(*) FILTER (WHERE categorized AND direction = 'inbound') AS inbound,
+           count(*) FILTER (WHERE outcome = 'resolved') AS resolved,
+           count(*) FILTER (WHERE outcome = 'callback') AS callbacks,
+           count(*) FILTER (WHERE outcome = 'escalated') AS escalated,
+           count(*) FILTER (WHERE categorized AND direction = 'outbound') AS outbound,
+           count(*) FILTER (WHERE outcome = 'agreed') AS agreed,
+           count(*) FILTER (WHERE outcome = 'refused') AS refused,
+           count(*) FILTER (WHERE do_not_call) AS do_not_call,
+           avg(handle_time_s) AS mean_handle_time_s
+    FROM call_outcome_facts GROUP BY operator_id, week;
+    """,
 )

@@ -1,0 +1,62 @@
+"""Call outcome KPIs by operator, team or campaign, per day or ISO week (a mixin of Store):
+complaints, resolution, callback and escalation rates on inbound calls, conversion, refusals by
+reason and do-not-call requests on outbound calls, and mean handle time. Calls not judged for
+their language have no outcome: they are counted apart (``not_judged``) and in no rate."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from qa.store.aggregates import GROUPS, group_window
+from qa.store.database import Database
+
+PERIODS = ("day", "week")
+REFUSAL_REASONS = ("price", "already_has", "not_interested", "call_later")
+
+
+def _rate(part: str, whole: str) -> str:
+    return f"round(count(*) FILTER (WHERE {part}) / nullif(count(*) FILTER (WHERE {whole}), 0), 3)"
+
+
+_KPIS = f"""
+    count(*) AS calls, count(*) FILTER (WHERE NOT categorized) AS not_judged,
+    count(*) FILTER (WHERE complaint) AS complaints,
+    count(*) FILTER (WHERE categorized AND direction = 'inbound') AS inbound,
+    {_rate("outcome = 'resolved'", "categorized AND direction = 'inbound'")} AS resolution_rate,
+    {_rate("outcome = 'callback'", "categorized AND direction = 'inbound'")} AS callback_rate,
+    {_rate("outcome = 'escalated'", "categorized AND direction = 'inbound'")} AS escalation_rate,
+    count(*) FILTER (WHERE categorized AND direction = 'outbound') AS outbound,
+    {_rate("outcome = 'agreed'", "categorized AND direction = 'outbound'")} AS conversion_rate,
+    count(*) FILTER (WHERE outcome = 'refused') AS refused,
+    {", ".join(f"count(*) FILTER (WHERE refusal_reason = '{r}') AS refused_{r}" for r in REFUSAL_REASONS)},
+    count(*) FILTER (WHERE do_not_call) AS do_not_call,
+    round(avg(handle_time_s), 1) AS mean_handle_time_s
+"""
+
+
+class OutcomeQueries(Database):
+    """Store methods for the outcome KPIs."""
+
+    def outcome_kpis(self, group: str = "operator_id", period: str = "week", since: date | None = None,
+                     until: date | None = None, key: str | None = None,
+                     synthetic: bool | None = None) -> list[dict[str, Any]]:
+        """``group`` x ``period`` (day or week) rows of the outcome KPIs; ``key`` picks one group."""
+        if group not in GROUPS or period not in PERIODS:
+            raise ValueError(f"group must be one of {', '.join(GROUPS)}, period one of {', '.join(PERIODS)}")
+        where, params = group_window(since, until, synthetic, group, key)
+        label = ", any_value(iso_week) AS iso_week" if period == "week" else ""
+        return self._rows(f"""
+            SELECT {group}, {period}{label}, {_KPIS}
+            FROM call_outcome_facts WHERE call_id IN (SELECT call_id FROM call_facts WHERE {where})
+            GROUP BY {group}, {period} ORDER BY {period}, {group}""", params)
+
+    def reasons(self, since: date | None = None, until: date | None = None,
+                synthetic: bool | None = None) -> list[dict[str, Any]]:
+        """Calls per reason category and ISO week (a call stating two reasons counts in both)."""
+        where, params = group_window(since, until, synthetic)
+        return self._rows(f"""
+            SELECT week, any_value(iso_week) AS iso_week, reason, count(*) AS calls
+            FROM (SELECT week, iso_week, unnest(reasons) AS reason FROM call_outcome_facts
+                  WHERE call_id IN (SELECT call_id FROM call_facts WHERE {where}))
+            GROUP BY week, reason ORDER BY week, calls DESC, reason""", params)
