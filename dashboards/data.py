@@ -26,7 +26,7 @@ TTL_S = 30
 READS = frozenset({
     "leaderboard", "weekly", "operator_trend", "daily", "flag_counts", "not_scorable", "review_queue",
     "call_header", "call_flags", "calls_list", "flag_breakdown", "search_transcripts", "decisions", "not_judged",
-    "transcript", "score", "reviews", "calls", "filter_options", "disputed_flags",
+    "transcript", "score", "reviews", "calls", "filter_options", "disputed_flags", "call_categories", "call_outcome",
 })
 
 
@@ -76,6 +76,18 @@ def _book(path: str | None) -> ScorecardBook:
 
 def book() -> ScorecardBook:
     return _book(config().scoring.scorecards or None)
+
+
+@st.cache_resource(show_spinner=False)
+def _category_labels(path: str | None) -> dict[str, str]:
+    from qa.compliance.category_book import load_categories
+
+    return {c.id: c.label for c in load_categories(path).categories}
+
+
+def category_labels() -> dict[str, str]:
+    """Category id -> the label people read, from the configured category book."""
+    return _category_labels(config().scoring.categories or None)
 
 
 @st.cache_data(ttl=TTL_S, show_spinner=False)

@@ -162,6 +162,10 @@ def test_call_page_shows_evidence_and_logs_each_opening_once(dashboard):
     assert at.button(key="lost_professional_language").label.startswith("▶")
     assert at.button(key=f"dismiss_{flag['flag_id']}") and at.button(key=f"confirm_{flag['flag_id']}")
     assert not [i.value for i in at.info if "No audio" in i.value]
+    assert "Outcome: **callback promised**" in page  # the engineer will text when it is fixed
+    reason = next(b for b in at.button if b.key and b.key.startswith("category_") and "Technical fault" in b.label)
+    reason.click().run()
+    assert [c.value for c in at.caption if c.value.startswith("Player at")][0].endswith("– Technical fault")
     at.run()
     at.button(key=f"play_{flag['flag_id']}").click().run()
     log = dashboard.access_log()
