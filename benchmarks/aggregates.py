@@ -11,7 +11,8 @@
    counted (the first read of a file from disk is the operating system's cost, not the
    query's): the operator leaderboard over the last 30 days, operator x week and team x week
    over the last 30 days, one operator's trend (all weeks), flag counts by operator over the
-   last 30 days. PASS when the median is under ``--limit`` (1 s).
+   last 30 days, the outcome KPIs by operator and week and the calls per reason over the last
+   30 days. PASS when the median is under ``--limit`` (1 s).
 3. ``--explain NAME`` (a query's name, or ``all``) prints DuckDB's EXPLAIN ANALYZE of the SQL
    that query sends, to see where the time goes.
 
@@ -54,6 +55,8 @@ def _queries(today: date, operator: str) -> dict:
         "operator_trend": lambda s: s.operator_trend(operator, synthetic=True),
         "team_week_30d": lambda s: s.weekly("team", since=since, synthetic=True),
         "flag_counts_30d": lambda s: s.flag_counts("operator_id", since=since, synthetic=True),
+        "outcome_kpis_30d": lambda s: s.outcome_kpis("operator_id", "week", since=since, synthetic=True),
+        "reasons_30d": lambda s: s.reasons(since=since, synthetic=True),
     }
 
 

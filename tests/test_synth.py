@@ -190,3 +190,19 @@ def test_cli_synth(tmp_path):
     summary = json.loads(lines[0])
     assert summary["calls"] == 3000 and summary["rows"]["calls"] == 3000 and summary["seconds"] >= 0
     assert summary["days"] == 60 and Store(db).table_counts()["scores"] == 3000
+
+
+def test_synthetic_categories_and_outcomes_follow_the_real_rules(synth):
+    store, summary = synth
+    assert summary["rows"]["call_outcomes"] > 0 and summary["rows"]["call_categories"] > 0
+    # none on a call in a language not judged with base, or without speech; one outcome per judged call
+    assert sql(store, "SELECT count(*) FROM call_outcomes o JOIN calls c USING (call_id) "
+                      "WHERE c.language IN ('fi', 'hi', 'fa', 'sw') OR NOT c.has_speech")[0][0] == 0
+    assert sql(store, "SELECT count(*) FROM call_outcomes o JOIN calls c USING (call_id) WHERE "
+                      "(o.direction = 'outbound') <> (c.direction = 'outbound') OR "
+                      "(o.refusal_reason IS NOT NULL) <> (o.outcome = 'refused')")[0][0] == 0
+    kpis = store.outcome_kpis("team", "week", synthetic=True)
+    assert sum(r["calls"] for r in kpis) == CALLS and any(r["not_judged"] for r in kpis)
+    assert all(r["resolution_rate"] is None or 0 <= r["resolution_rate"] <= 1 for r in kpis)
+    assert {r["reason"] for r in store.reasons(synthetic=True)} <= {
+        "billing_question", "technical_fault", "order_application", "cancellation_request", "complaint"}

@@ -280,6 +280,7 @@ class CallRows(Database):
     def table_counts(self) -> dict[str, int]:
         """Row count of each callqa table."""
         tables = ("calls", "utterances", "words", "speaker_turns", "flags", "pii_spans", "call_metrics", "dead_air",
-                  "call_summary", "call_channels", "scores", "score_items", "reviews", "access_log", "runs", "failures")
+                  "call_summary", "call_channels", "scores", "score_items", "reviews", "access_log", "runs", "failures",
+                  "call_categories", "call_outcomes")
         with self.connect(read_only=True) as con:
             return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}

@@ -121,7 +121,8 @@ def synthesize(store, calls: int, seed: int = 0, operators: int | None = None, d
     finally:
         shutil.rmtree(temp, ignore_errors=True)
     seconds = time.monotonic() - started
-    for table in ("calls", "call_metrics", "call_summary", "dead_air", "flags", "scores"):
+    for table in ("calls", "call_metrics", "call_summary", "dead_air", "flags", "scores", "call_categories",
+                  "call_outcomes"):
         loaded.setdefault(table, 0)
     return {"db": str(store.path), "run": run, "calls": calls, "operators": count,
             "teams": math.ceil(count / TEAM_SIZE), "days": days, "first_day": str(today - timedelta(days=days)),

@@ -11,6 +11,7 @@ import polars as pl
 from qa.scoring.sentiment import SENTIMENT_LANGUAGES
 from qa.store import SUMMARY_METRICS
 from qa.synth.flags import _flags, _Scripts
+from qa.synth.outcomes import outcome_frames
 from qa.synth.population import (CAMPAIGNS, DURATION_FACTOR, LANGUAGE_P, LANGUAGES, OUTBOUND_P, WORD_PROBABILITY,
                                  _constant, _names, _Operators, _quantize, _two_decimals, synthetic_detectors)
 from qa.synth.scores import _Scorer
@@ -76,8 +77,11 @@ def _chunk(rng: np.random.Generator, ops: _Operators, scripts: _Scripts, scorer:
         "detector_version", "confidence", "details")
     summary = pl.DataFrame({"call_id": call_id} | {
         column: metrics[key] for key, column in SUMMARY_METRICS.items()}).fill_nan(None)
+    categories, outcomes = outcome_frames(rng, call_id, campaign, language, outbound, skill, speech.duration,
+                                          speech.no_speech)
     return {"calls": calls_frame, "call_metrics": _metric_rows(call_id, metrics), "call_summary": summary,
-            "dead_air": dead_air_rows, "flags": flag_rows, "scores": scores}
+            "dead_air": dead_air_rows, "flags": flag_rows, "scores": scores, "call_categories": categories,
+            "call_outcomes": outcomes}
 
 
 def _draw_speech(rng: np.random.Generator, ops: _Operators, op: np.ndarray, campaign: np.ndarray) -> _Speech:
