@@ -35,6 +35,27 @@ _KPIS = f"""
 """
 
 
+def _facts(where: str) -> str:
+    """The calls in the window with their outcome (the ``call_outcome_facts`` view's columns, made
+    from ``call_days`` so the window is applied before any join)."""
+    return f"""
+        in_window AS (
+            SELECT d.call_id, d.operator_id, d.team, d.campaign, d.day,
+                   CAST(date_trunc('week', d.day) AS DATE) AS week, strftime(d.day, '%G-W%V') AS iso_week,
+                   c.duration_s AS handle_time_s, c.direction AS given_direction
+            FROM (SELECT * FROM call_days WHERE {where}) d JOIN calls c USING (call_id)),
+        complained AS (
+            SELECT DISTINCT call_id FROM call_categories
+            WHERE category = 'complaint' AND call_id IN (SELECT call_id FROM in_window)),
+        facts AS (
+            SELECT w.*, o.call_id IS NOT NULL AS categorized,
+                   coalesce(o.direction, CASE WHEN w.given_direction = 'outbound' THEN 'outbound' ELSE 'inbound' END)
+                       AS direction,
+                   o.outcome, o.refusal_reason, coalesce(o.do_not_call, false) AS do_not_call,
+                   k.call_id IS NOT NULL AS complaint
+            FROM in_window w LEFT JOIN call_outcomes o USING (call_id) LEFT JOIN complained k USING (call_id))"""
+
+
 class OutcomeQueries(Database):
     """Store methods for the outcome KPIs."""
 
@@ -47,16 +68,18 @@ class OutcomeQueries(Database):
         where, params = group_window(since, until, synthetic, group, key)
         label = ", any_value(iso_week) AS iso_week" if period == "week" else ""
         return self._rows(f"""
+            WITH {_facts(where)}
             SELECT {group}, {period}{label}, {_KPIS}
-            FROM call_outcome_facts WHERE call_id IN (SELECT call_id FROM call_facts WHERE {where})
-            GROUP BY {group}, {period} ORDER BY {period}, {group}""", params)
+            FROM facts GROUP BY {group}, {period} ORDER BY {period}, {group}""", params)
 
     def reasons(self, since: date | None = None, until: date | None = None,
                 synthetic: bool | None = None) -> list[dict[str, Any]]:
         """Calls per reason category and ISO week (a call stating two reasons counts in both)."""
         where, params = group_window(since, until, synthetic)
         return self._rows(f"""
-            SELECT week, any_value(iso_week) AS iso_week, reason, count(*) AS calls
-            FROM (SELECT week, iso_week, unnest(reasons) AS reason FROM call_outcome_facts
-                  WHERE call_id IN (SELECT call_id FROM call_facts WHERE {where}))
-            GROUP BY week, reason ORDER BY week, calls DESC, reason""", params)
+            WITH in_window AS (
+                SELECT call_id, CAST(date_trunc('week', day) AS DATE) AS week, strftime(day, '%G-W%V') AS iso_week
+                FROM call_days WHERE {where})
+            SELECT week, any_value(iso_week) AS iso_week, k.category AS reason, count(DISTINCT call_id) AS calls
+            FROM in_window JOIN call_categories k USING (call_id) WHERE k.grp = 'reason'
+            GROUP BY week, k.category ORDER BY week, calls DESC, reason""", params)
