@@ -190,10 +190,19 @@ def test_outcome_kpis_count_judged_calls_and_keep_not_judged_apart(tmp_path):
     store.save_call(Call("c2", "/calls/c2.wav", CallMetadata(direction="inbound")), finnish, None, "base",
                     "pyannote", "metadata")  # not judged: stored with no categorization
     [row] = store.outcome_kpis("campaign", "week")
-    assert (row["calls"], row["not_judged"], row["inbound"], row["resolution_rate"], row["conversion_rate"]) == \
-        (2, 1, 1, 1.0, None)
+    assert (row["calls"], row["not_judged"], row["inbound"], row["resolution_rate"], row["conversion_rate"],
+            row["completion_rate"]) == (2, 1, 1, 1.0, None, 0.0)  # no goodbye: not closed
     [reason] = store.reasons()
     assert (reason["reason"], reason["calls"]) == ("cancellation_request", 1)
     report = build_report(store)
     assert report.outcomes[0]["resolution_rate"] == 1.0
     assert "Outcomes by ISO week" in render(report, "table") and '"outcomes"' in render(report, "json")
+
+
+def test_a_call_closed_with_a_farewell_is_complete_and_a_greeting_is_no_farewell():
+    closed = call(("operator", "Thanks for calling Acme, how can I help?"), ("customer", "Can I pay my bill?"),
+                  ("operator", "Done, it's paid."), ("customer", "Thanks."), ("operator", "Thanks for calling, goodbye."))
+    assert [m.start for m in categorize(closed, BOOK, encoder=ENCODER).matches if m.category == "call_closed"] == [20.0]
+    dropped = call(("operator", "Thanks for calling Acme, how can I help?"), ("customer", "Can I pay my bill?"),
+                   ("operator", "Sure, can I have the card number?"))
+    assert "call_closed" not in found(dropped)

@@ -47,7 +47,8 @@ def _placed(category: Category, utterance: Utterance, duration: float) -> bool:
     """Whether the utterance is where the category looks: its role, the first or last N s."""
     return ((category.role is None or utterance.role is category.role)
             and (category.first_s is None or utterance.start <= category.first_s)
-            and (category.last_s is None or utterance.end >= duration - category.last_s))
+            and (category.last_s is None or utterance.end >= duration - category.last_s
+                 and utterance.start >= duration / 2))  # a short call's greeting is not its end
 
 
 def _answered(utterances: list[Utterance], lines: list[Line], k: int) -> Line | None:

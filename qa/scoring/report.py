@@ -25,7 +25,7 @@ _WEEKLY = ("iso_week", "operator_id", "rank", "calls", "scored", "not_scorable",
 _OUTCOMES = ("iso_week", "operator_id", "calls", "not_judged", "complaints", "inbound", "resolution_rate",
              "callback_rate", "escalation_rate", "outbound", "conversion_rate", "refused", "refused_price",
              "refused_already_has", "refused_not_interested", "refused_call_later", "do_not_call",
-             "mean_handle_time_s")
+             "completion_rate", "mean_handle_time_s")
 
 
 @dataclass(frozen=True)

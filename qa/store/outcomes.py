@@ -1,6 +1,7 @@
 """Call outcome KPIs by operator, team or campaign, per day or ISO week (a mixin of Store):
 complaints, resolution, callback and escalation rates on inbound calls, conversion, refusals by
-reason and do-not-call requests on outbound calls, and mean handle time. Calls not judged for
+reason and do-not-call requests on outbound calls, call completion (the operator closed the call,
+category ``call_closed``, rather than the line dropping) and mean handle time. Calls not judged for
 their language have no outcome: they are counted apart (``not_judged``) and in no rate."""
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _KPIS = f"""
     count(*) FILTER (WHERE outcome = 'refused') AS refused,
     {", ".join(f"count(*) FILTER (WHERE refusal_reason = '{r}') AS refused_{r}" for r in REFUSAL_REASONS)},
     count(*) FILTER (WHERE do_not_call) AS do_not_call,
+    {_rate("closed", "categorized")} AS completion_rate,
     round(avg(handle_time_s), 1) AS mean_handle_time_s
 """
 
@@ -44,16 +46,18 @@ def _facts(where: str) -> str:
                    CAST(date_trunc('week', d.day) AS DATE) AS week, strftime(d.day, '%G-W%V') AS iso_week,
                    c.duration_s AS handle_time_s, c.direction AS given_direction
             FROM (SELECT * FROM call_days WHERE {where}) d JOIN calls c USING (call_id)),
-        complained AS (
-            SELECT DISTINCT call_id FROM call_categories
-            WHERE category = 'complaint' AND call_id IN (SELECT call_id FROM in_window)),
+        said AS (
+            SELECT call_id, bool_or(category = 'complaint') AS complaint, bool_or(category = 'call_closed') AS closed
+            FROM call_categories
+            WHERE category IN ('complaint', 'call_closed') AND call_id IN (SELECT call_id FROM in_window)
+            GROUP BY call_id),
         facts AS (
             SELECT w.*, o.call_id IS NOT NULL AS categorized,
                    coalesce(o.direction, CASE WHEN w.given_direction = 'outbound' THEN 'outbound' ELSE 'inbound' END)
                        AS direction,
                    o.outcome, o.refusal_reason, coalesce(o.do_not_call, false) AS do_not_call,
-                   k.call_id IS NOT NULL AS complaint
-            FROM in_window w LEFT JOIN call_outcomes o USING (call_id) LEFT JOIN complained k USING (call_id))"""
+                   coalesce(k.complaint, false) AS complaint, coalesce(k.closed, false) AS closed
+            FROM in_window w LEFT JOIN call_outcomes o USING (call_id) LEFT JOIN said k USING (call_id))"""
 
 
 class OutcomeQueries(Database):

@@ -42,15 +42,18 @@ def outcome_frames(rng: np.random.Generator, call_id: pl.Series, campaign: np.nd
     said = rng.random(n) * np.maximum(duration - 20.0, 1.0)
     reasons = keep[~outbound[keep]]
     decided = keep[np.isin(outcome[keep], list(INBOUND_CATEGORY) + ["agreed", "refused"])]
-    closing = [INBOUND_CATEGORY.get(o, o) for o in outcome[decided]]
+    closed = keep[rng.random(keep.size) < 0.9]  # the operator said goodbye: the line did not drop
+    decided = np.concatenate([decided, closed])
+    closing = [INBOUND_CATEGORY.get(o, o) for o in outcome[decided[:decided.size - closed.size]]]
+    closing += ["call_closed"] * closed.size
     categories = pl.DataFrame({
         "call_id": pl.concat([call_id.gather(reasons), call_id.gather(decided)]),
         "category": np.concatenate([reason[reasons], np.array(closing, dtype=object)]).astype(str),
-        "grp": ["reason"] * len(reasons) + ["resolution" if c in INBOUND_CATEGORY.values() else "outbound"
-                                            for c in closing],
+        "grp": ["reason"] * len(reasons) + ["resolution" if c in (*INBOUND_CATEGORY.values(), "call_closed")
+                                            else "outbound" for c in closing],
         "role": ["customer"] * len(reasons) + ["customer" if c in ("agreed", "refused") else "operator"
                                                for c in closing],
-        "start_s": np.round(np.concatenate([np.minimum(said[reasons], 15.0), duration[decided] - 15.0]), 3),
+        "start_s": np.round(np.concatenate([np.minimum(said[reasons], 15.0), duration[decided] - 8.0]), 3),
         "evidence": "(synthetic)", "confidence": 1.0, "book_version": VERSION})
     return categories.with_columns(end_s=pl.col("start_s") + 3.0), outcomes
 
