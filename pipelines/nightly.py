@@ -29,7 +29,7 @@ from prefect import flow, task  # noqa: E402
 from prefect.cache_policies import NONE as NO_CACHE  # noqa: E402
 
 from pipelines.scale_out import DaskExecutor, dask_task_runner, group_name, task_outcomes, task_state  # noqa: E402
-from qa.batch import Run  # noqa: E402
+from qa.batch import Run, load_attempts  # noqa: E402
 from qa.config import load_config  # noqa: E402
 from qa.engine import engine_for  # noqa: E402
 from qa.errors import DiskFull, QAError  # noqa: E402
@@ -78,8 +78,11 @@ def nightly(paths: list[str], db: str = DEFAULT_DB, config_path: str | None = No
     files = [Path(p) for p in discover_recordings(paths)]
     with Run(store, engine) as run:
         summary = run.process(files, executor)
+    load_attempts(paths, store, summary)
     for path, reason in summary.failures:
         print(f"failed: {path}: {reason}")
+    for problem in summary.attempt_problems:
+        print(f"attempts: {problem}")
     print(summary.line())
     return {"run_id": summary.run_id, "processed": summary.processed, "skipped": summary.skipped,
             "failed": summary.failed, "failures": summary.failures, "given_up": summary.given_up}

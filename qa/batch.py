@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, TypeVar
 
 import duckdb
 
+from qa.attempts import attempt_files, read_attempts
 from qa.engine import Engine
 from qa.errors import one_line
 from qa.executor import Executor, LocalExecutor
@@ -42,6 +43,8 @@ class RunSummary:
     no_speech: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     given_up: list[tuple[str, str]] = field(default_factory=list)
+    attempts: int = 0  # dial attempts newly loaded from attempts.csv files
+    attempt_problems: list[str] = field(default_factory=list)  # rows or files that could not be read
 
     def add(self, path: Path, outcome: str, reason: str | None) -> None:
         """Count one file's outcome."""
@@ -61,8 +64,9 @@ class RunSummary:
 
     def line(self) -> str:
         given_up = f", {len(self.given_up)} given up after repeated failures" if self.given_up else ""
+        attempts = f"; {self.attempts} dial attempts loaded" if self.attempts else ""
         return (f"{self.seen} files: {self.processed} processed ({self.no_speech} without speech), "
-                f"{self.skipped} skipped as already done, {self.failed} failed{given_up}")
+                f"{self.skipped} skipped as already done, {self.failed} failed{given_up}{attempts}")
 
 
 class Run:
@@ -170,6 +174,18 @@ def run_batch(paths: Iterable[str | Path], store: Store, engine: Engine,
     full disk or a missing backend stops it (raised after the run is marked aborted).
     ``executor`` analyses the calls (default: in this process, a group at a time).
     """
-    files = discover(list(paths))
+    paths = list(paths)
+    files = discover(paths)
     with Run(store, engine, on_file, sleep) as run:
-        return run.process(files, executor or LocalExecutor(engine, store.path))
+        summary = run.process(files, executor or LocalExecutor(engine, store.path))
+    load_attempts(paths, store, summary)
+    return summary
+
+
+def load_attempts(paths: Iterable[str | Path], store: Store, summary: RunSummary) -> None:
+    """Store the dial attempts of the attempts.csv files under ``paths`` (for the connection rate),
+    counting the new ones and each unreadable row in ``summary``."""
+    for path in attempt_files(paths):
+        attempts, problems = read_attempts(path)
+        summary.attempts += store.save_attempts(attempts, str(path))
+        summary.attempt_problems += problems

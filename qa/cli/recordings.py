@@ -39,11 +39,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"failed: {path}: {reason}", file=sys.stderr)
     for path, reason in summary.given_up:
         print(f"given up: {path}: {reason}", file=sys.stderr)
+    for problem in summary.attempt_problems:
+        print(f"attempts: {problem}", file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     print(json.dumps({"run_id": summary.run_id, "db": str(args.db), "seen": summary.seen,
                       "processed": summary.processed, "no_speech": summary.no_speech,
                       "skipped": summary.skipped, "failed": summary.failed,
-                      "given_up": [path for path, _ in summary.given_up]}))
+                      "given_up": [path for path, _ in summary.given_up], "attempts": summary.attempts}))
     return 0
 
 

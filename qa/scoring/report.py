@@ -43,6 +43,7 @@ class Report:
     not_scorable: list[dict[str, Any]]
     outcomes: list[dict[str, Any]]  # operator x ISO week outcome KPIs
     reasons: list[dict[str, Any]]  # calls per reason and ISO week
+    attempts: list[dict[str, Any]]  # dial attempts and the connection rate by operator and ISO week
 
 
 def build_report(store: Store, since: date | None = None, operator_id: str | None = None,
@@ -58,6 +59,7 @@ def build_report(store: Store, since: date | None = None, operator_id: str | Non
         not_scorable=store.not_scorable(since, operator_id=operator_id, synthetic=synthetic),
         outcomes=store.outcome_kpis("operator_id", "week", since, key=operator_id, synthetic=synthetic),
         reasons=[] if operator_id else store.reasons(since, synthetic=synthetic),
+        attempts=store.connection_rates("operator_id", "week", since, key=operator_id),
     )
 
 
@@ -70,7 +72,7 @@ def _plain(value: Any) -> Any:
 def to_json(report: Report) -> str:
     sections = {name: [{k: _plain(v) for k, v in row.items()} for row in getattr(report, name)]
                 for name in ("leaderboard", "weeks", "teams", "campaigns", "flags", "not_scorable", "outcomes",
-                             "reasons")}
+                             "reasons", "attempts")}
     head = {"since": _plain(report.since), "operator_id": report.operator_id, "timezone": report.timezone}
     return json.dumps(head | sections, indent=2) + "\n"
 
@@ -120,6 +122,9 @@ def to_table(report: Report) -> str:
                         report.outcomes, _OUTCOMES))
     if not report.operator_id:
         parts.append(_table("Call reasons by ISO week", report.reasons, ("iso_week", "reason", "calls")))
+    if report.attempts:
+        parts.append(_table("Dial attempts by ISO week (attempts.csv; connected / attempts)", report.attempts,
+                            ("iso_week", "operator_id", "attempts", "connected", "connection_rate")))
     return "\n".join(parts)
 
 

@@ -10,11 +10,13 @@ migrations) with the queries of one concern; each works on its own (``RunRows(pa
 - review.py      ``ReviewQueries``: the review queue, drill-down, search, access log
 - categories.py  ``CategoryRows``: call categories and outcomes
 - outcomes.py    ``OutcomeQueries``: outcome KPIs by operator, team or campaign and day or week
+- attempts.py    ``AttemptRows``: dial attempts (attempts.csv) and the connection rate
 
 ``Store`` is all of them over one file, for callers that need several.
 """
 
 from qa.store.aggregates import AggregateQueries
+from qa.store.attempts import AttemptRows
 from qa.store.calls import SUMMARY_METRICS, CallRows, StoredCall
 from qa.store.categories import CategoryRows
 from qa.store.database import DEFAULT_DB, LOCK_TIMEOUT_S, Database
@@ -25,12 +27,14 @@ from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 
 
-class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows, OutcomeQueries):
+class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows, OutcomeQueries,
+            AttemptRows):
     """Every repository over one DuckDB file; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
     """
 
 
-__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows", "CategoryRows",
+__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "AttemptRows",
+           "CallRows", "CategoryRows",
            "Database", "OutcomeQueries", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]

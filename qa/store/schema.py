@@ -334,4 +334,16 @@ MIGRATIONS: tuple[str, ...] = (
            avg(handle_time_s) AS mean_handle_time_s
     FROM call_outcome_facts GROUP BY operator_id, week;
     """,
+    # 11: dial attempts of outbound campaigns (attempts.csv, qa/attempts.py), for the connection rate
+    """
+    CREATE TABLE dial_attempts (
+        attempt_key VARCHAR PRIMARY KEY,    -- qa.attempts.Attempt.key: loading a file twice stores it once
+        operator_id VARCHAR NOT NULL,
+        campaign VARCHAR,
+        attempted_at TIMESTAMPTZ NOT NULL,
+        disposition VARCHAR NOT NULL,
+        connected BOOLEAN NOT NULL,
+        source VARCHAR NOT NULL             -- the attempts.csv it came from
+    );
+    """,
 )
