@@ -69,6 +69,22 @@ class RunSummary:
                 f"{self.skipped} skipped as already done, {self.failed} failed{given_up}{attempts}")
 
 
+RESERVE_BYTES = 512 * 1024  # two DuckDB blocks
+
+
+def _reserve_space(db: Path, run_id: str) -> Path | None:
+    """A file of RESERVE_BYTES beside the database, held while a run lasts and removed before its
+    end is recorded, so that a disk filled by the run still has room for that record."""
+    reserve = db.with_name(f".{db.name}.{run_id[:12]}.reserve")
+    try:
+        with reserve.open("wb") as handle:
+            handle.write(bytes(RESERVE_BYTES))
+        return reserve
+    except OSError:  # a disk already full: the run will say so when it writes
+        reserve.unlink(missing_ok=True)
+        return None
+
+
 class Run:
     """One batch run into a store, recorded in ``runs``: use as a context manager.
 
@@ -83,10 +99,13 @@ class Run:
 
     def __enter__(self) -> "Run":
         self.summary = RunSummary(run_id=self.store.start_run(self.engine.models()))
+        self._reserve = _reserve_space(self.store.path, self.summary.run_id)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         s = self.summary
+        if self._reserve is not None:  # freed first: on a full disk, the end of the run still fits
+            self._reserve.unlink(missing_ok=True)
         try:
             self.store.finish_run(s.run_id, s.seen, s.processed, s.skipped, s.failed,
                                   "completed" if error is None else "aborted", len(s.given_up),

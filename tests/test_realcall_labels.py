@@ -10,7 +10,8 @@ from helpers.paths import REPO, benchmark
 from qa.compliance.registry import flag_kinds
 from qa.compliance.script_book import load_scripts
 
-LABELS = sorted(p for p in (REPO / "benchmarks" / "labels").glob("*.yaml") if not p.name.startswith("script_turns"))
+# one file per real recording (others there: script turns, closings, the NATCS reason map)
+LABELS = sorted(p for p in (REPO / "benchmarks" / "labels").glob("*.yaml") if "recording" in yaml.safe_load(p.read_text()))
 
 
 def _realcalls():
