@@ -303,6 +303,22 @@ def read_toml(path: str | Path, what: str = "config file") -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
 
 
+def read_yaml(path: Path) -> tuple[str, Any]:
+    """A YAML book's text and contents; ConfigError naming the file when it cannot be read or parsed
+    (with the line, where YAML says it)."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        return text, yaml.safe_load(text)
+    except OSError as error:
+        raise ConfigError(f"{path}: {error.strerror or error}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}invalid YAML: {getattr(error, 'problem', None) or error}") from None
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read a TOML config file; ``None`` gives the documented defaults."""
     if path is None:

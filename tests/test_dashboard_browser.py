@@ -5,11 +5,6 @@ Screenshots of every page visited go to artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.error
@@ -18,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.browser import served
 from helpers.dashboard import PROFANITY_CALL, copy_database, profanity_flag
 from helpers.paths import REPO
 from qa.store import Store
@@ -30,27 +26,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"dashboard exited ({server.returncode}): {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"dashboard not healthy after {timeout} s: {log.read_text()[-2000:]}")
-
-
 @pytest.fixture
 def server(batch, tmp_path):
     """The real app on a database copy: (base url, Store of the copy)."""
@@ -59,22 +34,8 @@ def server(batch, tmp_path):
     pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install 'callqa[dev]')")
     pytest.importorskip("streamlit", reason="streamlit is not installed (pip install 'callqa[dashboard]')")
     db, config = copy_database(batch[0], tmp_path)
-    port = free_port()
-    log = tmp_path / "dashboard.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "dashboard", "--db", str(db), "--port", str(port), "--config", str(config)],
-            cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # own group: kill streamlit too
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, process, log)
+    with served(db, config, tmp_path / "dashboard.log") as url:
         yield url, Store(db)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def shot(page, name: str) -> None:

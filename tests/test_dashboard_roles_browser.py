@@ -4,18 +4,14 @@ request goes to any host but the app (#17)."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 import urllib.parse
 
 import pytest
 
-from helpers.paths import REPO
 from helpers.scores import scored_store
-from test_dashboard_browser import ARGS, CHROMIUM, open_page, shot, sign_in, wait_healthy, free_port
+from helpers.browser import served
+from test_dashboard_browser import ARGS, CHROMIUM, open_page, shot, sign_in
 from test_dashboard_security import HOSTILE, store_hostile_call
 
 pytestmark = pytest.mark.integration
@@ -39,21 +35,8 @@ def server(tmp_path):
     store.save_review(disputed["flag_id"], "sam", "confirm", "it is the operator", None)
     config = tmp_path / "callqa.toml"
     config.write_text('[scoring]\ntimezone = "UTC"\n', encoding="utf-8")
-    port, log = free_port(), tmp_path / "dashboard.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "qa.cli", "dashboard", "--db", str(store.path), "--port", str(port),
-             "--config", str(config)], cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_healthy(url, process, log)
+    with served(store.path, config, tmp_path / "dashboard.log") as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def visit(page, title: str, heading: str) -> None:

@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from qa.config import read_yaml
 from qa.errors import ConfigError
 from qa.types import Role
 
@@ -139,13 +138,7 @@ def _category(key: str, raw: object, path: object) -> Category:
 def load_categories(path: str | Path | None = None) -> CategoryBook:
     """Read a category book (None: the shipped ``categories/default.yaml``); ConfigError if invalid."""
     path = Path(path) if path is not None else DEFAULT_CATEGORIES
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except OSError as error:
-        raise _fail(path, "", error.strerror or str(error)) from None
-    except yaml.YAMLError as error:
-        raise _fail(path, "", f"invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    text, data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict) or not data["categories"]:
         raise _fail(path, "", "missing key 'categories' (a mapping of id -> category)")
     categories = tuple(_category(str(key), raw, path) for key, raw in data["categories"].items())

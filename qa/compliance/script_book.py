@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import yaml
 
+from qa.config import read_yaml
 from qa.errors import ConfigError
 from qa.types import Role, Severity
 
@@ -105,14 +105,7 @@ def load_scripts(path: str | Path | None = None, company: str | None = None) -> 
     ``company`` overrides the file's ``company`` (the name ``{company}`` stands for).
     """
     path = Path(path) if path is not None else DEFAULT_SCRIPTS
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise _fail(path, "", error.strerror or str(error)) from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else ""
-        raise _fail(path, where, f"invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    _, data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("scripts"), dict) or not data["scripts"]:
         raise _fail(path, "", "missing key 'scripts' (a mapping of campaign -> language -> script)")
     if data.get("company") is not None and not isinstance(data["company"], str):

@@ -11,6 +11,7 @@ from typing import Any, Mapping
 import yaml
 
 from qa.compliance.registry import flag_kinds
+from qa.config import read_yaml
 from qa.errors import ConfigError
 from qa.languages import NOT_JUDGED, language_name, model_key
 from qa.types import Flag, Role, Severity
@@ -280,13 +281,7 @@ def shipped_language_rules() -> tuple[LanguageRule, ...]:
 def load_scorecards(path: str | Path | None = None) -> ScorecardBook:
     """Read a scorecard file (None: the shipped ``scorecards/default.yaml``); ConfigError if invalid."""
     path = Path(path) if path is not None else DEFAULT_SCORECARDS
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
-    except OSError as error:
-        raise _fail(path, "", error.strerror or str(error)) from None
-    except yaml.YAMLError as error:
-        raise _fail(path, "", f"invalid YAML: {getattr(error, 'problem', None) or error}") from None
+    text, data = read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("scorecards"), dict):
         raise _fail(path, "", "missing key 'scorecards' (a mapping of campaign -> scorecard)")
     if "default" not in data["scorecards"]:
