@@ -30,7 +30,8 @@ def test_call_round_trip(tmp_path):
     assert [w.text for w in stored.words] == ["hello", "there"]
     assert store.table_counts() == {"calls": 1, "utterances": 1, "words": 2, "speaker_turns": 1,
                                     "flags": 0, "pii_spans": 0, "call_metrics": 0, "dead_air": 0,
-                                    "call_summary": 1, "call_channels": 0, "scores": 0, "score_items": 0, "reviews": 0, "access_log": 0, "runs": 0, "failures": 0}
+                                    "call_summary": 1, "call_channels": 0, "scores": 0, "score_items": 0, "reviews": 0, "access_log": 0, "runs": 0, "failures": 0,
+                                    "call_categories": 0, "call_outcomes": 0}
 
 
 def test_failed_save_leaves_no_partial_call(tmp_path):
