@@ -10,6 +10,7 @@ migrations) with the queries of one concern; each works on its own (``RunRows(pa
 - review.py      ``ReviewQueries``: the review queue, drill-down, search, access log
 - categories.py  ``CategoryRows``: call categories and outcomes
 - outcomes.py    ``OutcomeQueries``: outcome KPIs by operator, team or campaign and day or week
+- category_reviews.py ``CategoryReviews``: reviewers' corrections of call categories
 
 ``Store`` is all of them over one file, for callers that need several.
 """
@@ -17,6 +18,7 @@ migrations) with the queries of one concern; each works on its own (``RunRows(pa
 from qa.store.aggregates import AggregateQueries
 from qa.store.calls import SUMMARY_METRICS, CallRows, StoredCall
 from qa.store.categories import CategoryRows
+from qa.store.category_reviews import CATEGORY_DECISIONS, CategoryReviews
 from qa.store.database import DEFAULT_DB, LOCK_TIMEOUT_S, Database
 from qa.store.outcomes import OutcomeQueries
 from qa.store.review import ReviewQueries
@@ -25,12 +27,13 @@ from qa.store.schema import MIGRATIONS
 from qa.store.scores import ScoreRows
 
 
-class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows, OutcomeQueries):
+class Store(CallRows, RunRows, ScoreRows, AggregateQueries, ReviewQueries, CategoryRows, OutcomeQueries,
+            CategoryReviews):
     """Every repository over one DuckDB file; creates and migrates the schema.
 
     ``timezone`` (an IANA name) is the zone days and weeks are counted in.
     """
 
 
-__all__ = ["DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows", "CategoryRows",
+__all__ = ["CATEGORY_DECISIONS", "CategoryReviews", "DEFAULT_DB", "LOCK_TIMEOUT_S", "MIGRATIONS", "SUMMARY_METRICS", "AggregateQueries", "CallRows", "CategoryRows",
            "Database", "OutcomeQueries", "ReviewQueries", "RunRows", "ScoreRows", "Store", "StoredCall"]

@@ -334,4 +334,16 @@ MIGRATIONS: tuple[str, ...] = (
            avg(handle_time_s) AS mean_handle_time_s
     FROM call_outcome_facts GROUP BY operator_id, week;
     """,
+    # 11: reviewers' corrections of call categories, kept beside the machine's rows (never replacing them)
+    """
+    CREATE SEQUENCE category_review_ids START 1;
+    CREATE TABLE category_reviews (
+        review_id BIGINT PRIMARY KEY DEFAULT nextval('category_review_ids'),
+        call_id VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL CHECK (decision IN ('confirm', 'dismiss', 'add')),
+        reviewer VARCHAR NOT NULL, comment VARCHAR, reviewed_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp
+    );
+    CREATE INDEX category_reviews_call ON category_reviews (call_id);
+    """,
 )
