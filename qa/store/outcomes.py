@@ -15,10 +15,28 @@ from qa.store.aggregates import GROUPS, group_window
 from qa.store.database import Database
 
 PERIODS = ("day", "week")
-# what ``calls_list`` returns, so the dashboard's call tables show a drill-down's calls alike
-_CALL_COLUMNS = """f.call_id, f.call_time, f.day, f.operator_id, f.team, f.campaign, f.language, f.handle_time_s,
-    f.score, f.scorable, f.not_scorable_reason, f.auto_failed, f.flags, f.dead_air_s, f.talk_listen_ratio"""
 REFUSAL_REASONS = ("price", "already_has", "not_interested", "call_later")
+
+
+def _calls_behind(hits: str, extra: str) -> str:
+    """The newest ``limit`` calls of the ``hits`` CTE (call_id and ``extra`` columns) with the
+    columns ``calls_list`` returns, so the dashboard's call tables show them alike; the flag
+    counts and scores are read for those calls only, not through ``call_facts``."""
+    return f"""
+        WITH hits AS ({hits}),
+        top AS (
+            SELECT h.*, coalesce(c.started_at, c.processed_at) AS call_time FROM hits h JOIN calls c USING (call_id)
+            ORDER BY call_time DESC, call_id LIMIT ?),
+        flagged AS (
+            SELECT call_id, count(*) AS flags FROM flag_status
+            WHERE NOT dismissed AND call_id IN (SELECT call_id FROM top) GROUP BY call_id)
+        SELECT c.call_id, t.call_time, CAST(t.call_time AS DATE) AS day, c.operator_id, c.team, c.campaign,
+               c.language, c.duration_s AS handle_time_s, CASE WHEN s.scorable THEN s.total END AS score, s.scorable,
+               s.not_scorable_reason, s.auto_failed, coalesce(g.flags, 0) AS flags, m.dead_air_s,
+               m.talk_listen_ratio, {extra}
+        FROM top t JOIN calls c USING (call_id) LEFT JOIN scores s USING (call_id)
+        LEFT JOIN call_summary m USING (call_id) LEFT JOIN flagged g USING (call_id)
+        ORDER BY t.call_time DESC, c.call_id"""
 
 
 def _rate(part: str, whole: str) -> str:
@@ -114,27 +132,20 @@ class OutcomeQueries(Database):
         """The calls the book put in ``category`` (newest first, the columns of ``calls_list``), each
         with its first evidence (``start_s``, ``end_s``) and the latest reviewer correction."""
         where, params = group_window(since, until, synthetic)
-        return self._rows(f"""
-            WITH hits AS (
-                SELECT call_id, min(start_s) AS start_s, arg_min(end_s, coalesce(start_s, 0)) AS end_s
-                FROM call_categories
-                WHERE category = ? AND call_id IN (SELECT call_id FROM call_days WHERE {where}) GROUP BY call_id),
-            corrected AS (
-                SELECT call_id, arg_max(decision, review_id) AS correction FROM category_reviews
-                WHERE category = ? AND call_id IN (SELECT call_id FROM hits) GROUP BY call_id)
-            SELECT {_CALL_COLUMNS}, h.start_s, h.end_s, r.correction
-            FROM hits h JOIN call_facts f USING (call_id) LEFT JOIN corrected r USING (call_id)
-            ORDER BY f.call_time DESC, f.call_id LIMIT ?""", [category, *params, category, limit])
+        return self._rows(_calls_behind(f"""
+            SELECT call_id, min(start_s) AS start_s, arg_min(end_s, coalesce(start_s, 0)) AS end_s,
+                   (SELECT arg_max(r.decision, r.review_id) FROM category_reviews r
+                    WHERE r.call_id = k.call_id AND r.category = ?) AS correction
+            FROM call_categories k
+            WHERE category = ? AND call_id IN (SELECT call_id FROM call_days WHERE {where}) GROUP BY call_id""",
+            "t.start_s, t.end_s, t.correction"), [category, category, *params, limit])
 
     def calls_with_outcome(self, outcome: str, since: date | None = None, until: date | None = None,
                            synthetic: bool | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The calls with ``outcome`` (newest first, the columns of ``calls_list``), with the refusal
         reason and whether the customer asked not to be called."""
         where, params = group_window(since, until, synthetic)
-        return self._rows(f"""
-            WITH hits AS (
-                SELECT call_id, refusal_reason, do_not_call FROM call_outcomes
-                WHERE outcome = ? AND call_id IN (SELECT call_id FROM call_days WHERE {where}))
-            SELECT {_CALL_COLUMNS}, h.refusal_reason, h.do_not_call
-            FROM hits h JOIN call_facts f USING (call_id)
-            ORDER BY f.call_time DESC, f.call_id LIMIT ?""", [outcome, *params, limit])
+        return self._rows(_calls_behind(f"""
+            SELECT call_id, refusal_reason, do_not_call FROM call_outcomes
+            WHERE outcome = ? AND call_id IN (SELECT call_id FROM call_days WHERE {where})""",
+            "t.refusal_reason, t.do_not_call"), [outcome, *params, limit])
