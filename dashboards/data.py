@@ -27,6 +27,8 @@ READS = frozenset({
     "leaderboard", "weekly", "operator_trend", "daily", "flag_counts", "not_scorable", "review_queue",
     "call_header", "call_flags", "calls_list", "flag_breakdown", "search_transcripts", "decisions", "not_judged",
     "transcript", "score", "reviews", "calls", "filter_options", "disputed_flags", "call_categories", "call_outcome",
+    "outcome_kpis", "reasons", "outcome_weeks", "calls_with_category", "calls_with_outcome", "category_reviews",
+    "category_decisions",
 })
 
 
@@ -118,6 +120,12 @@ def review(flag_id: int, user: User, decision: str, comment: str | None) -> floa
     _, score = review_flag(store(), book(), flag_id, user.login, decision, comment or None)
     clear_reads()
     return score.total
+
+
+def review_category(call_id: str, category: str, user: User, decision: str, comment: str | None) -> None:
+    """Store a correction of a call's category (confirm, dismiss or add) and drop the caches."""
+    store().save_category_review(call_id, category, user.login, decision, comment or None)
+    clear_reads()
 
 
 def log_open(user: User, call_id: str) -> None:

@@ -379,3 +379,68 @@ def test_an_empty_database_says_so_on_every_page(tmp_path, monkeypatch):
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.dataframe, f"{page}: an empty table"
         assert page == "search" or [i.value for i in at.info if i.value.endswith(".")], f"{page}: no sentence"
+
+
+def test_overview_charts_reasons_and_outcomes_by_week_and_lists_the_calls_behind_them(dashboard):
+    call_id = profanity_flag(dashboard)["call_id"]
+    at = login("sam", "sam-demo")
+    assert {"Reasons for calling", "Outcomes by week"} <= {s.value for s in at.subheader}
+    assert ("label", "Reason") in chart_fields(at) and ("calls", "Calls") in chart_fields(at)
+    kpis = table_with(at, "justified_complaints")
+    assert {"resolution_rate", "conversion_rate", "refused_price", "do_not_call", "not_judged",
+            "justified_complaints"} <= set(kpis.columns)
+    assert kpis["calls"].sum() == len(dashboard.calls())
+    picker = at.selectbox(key="ov_reason")
+    [reason] = [o for o in picker.options if o.startswith("Technical fault (")]
+    picker.set_value("technical_fault").run()
+    assert not at.exception, [e.value for e in at.exception]
+    listed = at.dataframe(key="ov_reason_calls").value
+    assert "op02" in set(listed["operator_id"]) and "review" in listed.columns
+    rows = dashboard.calls_with_category("technical_fault")
+    index = next(i for i, r in enumerate(rows) if r["call_id"] == call_id)
+    at.selectbox(key="ov_reason_calls_pick").set_value(index).run()
+    at.button(key="ov_reason_calls_open").click().run()
+    assert titles(at) == ["Call"] and [s.value for s in at.subheader] == [plain(PROFANITY_CALL)]
+    assert at.session_state["focus"]["label"] == "Technical fault"  # opened at the evidence
+    at.button(key="back").click().run()
+    at.selectbox(key="ov_outcome").set_value("callback").run()
+    assert call_id in {r["call_id"] for r in dashboard.calls_with_outcome("callback")}
+    assert "op02" in set(at.dataframe(key="ov_outcome_calls").value["operator_id"])
+
+
+def test_a_reviewer_confirms_dismisses_and_adds_call_categories(dashboard):
+    call_id = profanity_flag(dashboard)["call_id"]
+    at = login("anna", "anna-demo")
+    open_profanity_call(at)
+    assert [c.value for c in at.caption if c.value == "not reviewed"]
+    at.button(key="cat_confirm_technical_fault").click().run()
+    at.text_input(key="cat_comment").input("the engineer only said he would text")
+    at.button(key="cat_dismiss_callback_promised").click().run()
+    at.selectbox(key="cat_add_pick").set_value("complaint").run()
+    at.button(key="cat_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [(r["category"], r["decision"], r["reviewer"], r["comment"]) for r in dashboard.category_reviews(call_id)] \
+        == [("technical_fault", "confirm", "anna", None),
+            ("callback_promised", "dismiss", "anna", "the engineer only said he would text"),
+            ("complaint", "add", "anna", None)]
+    captions = [c.value for c in at.caption]
+    assert "confirmed by anna" in captions and "added by anna" in captions
+    assert "dismissed by anna – “the engineer only said he would text”" in captions
+    assert at.button(key="cat_confirm_technical_fault").disabled and at.button(key="cat_dismiss_callback_promised").disabled
+    assert at.button(key="cat_dismiss_complaint")  # an added category can be dismissed again
+    assert {r["category"] for r in dashboard.call_categories(call_id)} >= {"technical_fault", "callback_promised"}
+
+
+def test_calibration_shows_precision_per_category(dashboard):
+    call_id = profanity_flag(dashboard)["call_id"]
+    dashboard.save_category_review(call_id, "technical_fault", "anna", "confirm")
+    dashboard.save_category_review(call_id, "callback_promised", "anna", "dismiss")
+    dashboard.save_category_review(call_id, "callback_promised", "ben", "confirm")
+    dashboard.save_category_review(call_id, "complaint", "ben", "add")
+    at = login("ben", "ben-demo")
+    at.switch_page("views/calibration.py").run()
+    assert not at.exception and "Category precision" in [s.value for s in at.subheader]
+    shown = table_with(at, "added").set_index("category")
+    assert shown.loc["Technical fault", ["judgements", "precision"]].tolist() == [1, 1.0]
+    assert shown.loc["Callback promised", ["confirmed", "dismissed", "precision"]].tolist() == [1, 1, 0.5]
+    assert shown.loc["Complaint", "added"] == 1

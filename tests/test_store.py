@@ -17,7 +17,7 @@ def call(call_id="c1"):
 
 def test_schema_is_created_and_migration_is_idempotent(tmp_path):
     store = Store(tmp_path / "qa.duckdb")
-    assert store.migrate() == len(MIGRATIONS) == 11
+    assert store.migrate() == len(MIGRATIONS) == 12
     assert Store(tmp_path / "qa.duckdb").table_counts()["calls"] == 0
 
 

@@ -1,5 +1,5 @@
-"""Calibration: how often reviewers uphold each detector, how often reviewers agree, and the
-flags they disagree on (each opens its call at that flag)."""
+"""Calibration: how often reviewers uphold each detector and each call category, how often
+reviewers agree, and the flags they disagree on (each opens its call at that flag)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,26 @@ import pandas as pd
 import streamlit as st
 
 import data
+from views.categories import category_label
 from views.common import call_table, clock, plural, table
-from qa.scoring.calibration import detector_precision, reviewer_agreement
+from qa.scoring.calibration import category_precision, detector_precision, reviewer_agreement
 
 STANDS = {"confirm": "confirmed", "dismiss": "dismissed"}
+
+
+def show_category_precision() -> None:
+    """Per call category: how often reviewers confirm what the book found, and what they added."""
+    st.subheader("Category precision")
+    rows = category_precision(data.read("category_decisions"))
+    if not rows:
+        st.info("No category reviews yet: confirm, dismiss or add categories on the call page.")
+        return
+    for row in rows:
+        row["category"] = category_label(row["category"])
+    st.caption("Each reviewer's latest confirm or dismiss of a category the book found on a call; "
+               "added: categories reviewers added where the book found none (missed by the book).")
+    table(rows, ["category", "judgements", "confirmed", "dismissed", "precision", "added"], key="cal_categories")
+
 
 st.title("Calibration")
 decisions = data.read("decisions")
@@ -20,6 +36,7 @@ st.caption(f"{plural(len(decisions), 'decision')} (each reviewer's latest confir
            f"{plural(len({d['reviewer'] for d in decisions}), 'reviewer')}")
 if not decisions:
     st.info("No reviews yet: confirm or dismiss flags on the call page.")
+    show_category_precision()
     st.stop()
 
 st.subheader("Detector precision")
@@ -34,6 +51,8 @@ st.altair_chart(alt.Chart(chart, height=max(160, 32 * len(chart))).mark_bar().en
              alt.Tooltip("judgements", title="Judgements"), alt.Tooltip("confirmed", title="Confirmed"),
              alt.Tooltip("dismissed", title="Dismissed"), alt.Tooltip("precision", title="Precision", format=".0%")]),
     width="stretch")
+
+show_category_precision()
 
 st.subheader("Reviewer agreement")
 agreement = reviewer_agreement(decisions)

@@ -8,6 +8,7 @@ import html
 import streamlit as st
 
 import data
+from views.categories import show_categories
 from views.common import PAGE_TITLES, call_label, call_table, clock, details_text, plain, table, user
 from views.wording import reason_text
 
@@ -121,31 +122,6 @@ def why(item) -> str:
     return reason_text(item.reason, item.metric, item.metric_value)
 
 
-OUTCOMES = {"resolved": "resolved on the call", "callback": "callback promised", "escalated": "transferred or escalated",
-            "unresolved": "not resolved", "agreed": "the customer agreed", "refused": "the customer refused",
-            "no_decision": "no decision"}
-
-
-def show_categories(call_id: str) -> None:
-    """Why the customer called and how the call ended, each category playable at its evidence."""
-    outcome = data.read("call_outcome", call_id)
-    if outcome is None:
-        st.caption("No categories: the call was not judged, or not categorized yet.")
-        return
-    reason = f" ({outcome['refusal_reason'].replace('_', ' ')})" if outcome["refusal_reason"] else ""
-    st.markdown(f"Outcome: **{OUTCOMES.get(outcome['outcome'], outcome['outcome'])}**{reason}"
-                + (" · asked not to be called again" if outcome["do_not_call"] else ""))
-    labels = data.category_labels()
-    for k, found in enumerate(data.read("call_categories", call_id)):
-        label = labels.get(found["category"], found["category"].replace("_", " ").capitalize())
-        start = found["start_s"]
-        if start is None:
-            st.caption(label)
-            continue
-        st.button(f"▶ {clock(start)}  {label}", key=f"category_{k}", on_click=focus_on,
-                  args=(start, found["end_s"], (), label), help=plain(found["evidence"]))
-
-
 def show_lost(score, flags_by_id: dict[int, dict]) -> None:
     """The verdict in short: why there is no score, or each lost point with a button to its evidence."""
     if score is None:
@@ -240,7 +216,7 @@ with right:
     st.markdown("#### Scorecard")
     show_lost(score, {f["flag_id"]: f for f in flags})
     st.markdown("#### Reason and outcome")
-    show_categories(call_id)
+    show_categories(call_id, focus_on)
     st.markdown("#### Flags")
     if not flags:
         st.caption("No flags on this call.")

@@ -1,5 +1,5 @@
-"""Supervisor overview: headline numbers, leaderboard, calls not judged for their language, team
-trends, flags by kind/language/campaign."""
+"""Supervisor overview: headline numbers, leaderboard, calls not judged for their language, reasons
+and outcomes by week (views/reasons.py), team trends, flags by kind/language/campaign."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 
 import data
 from views.common import call_label, call_table, clock, date_window, picked, plain, table
+from views.reasons import show_outcomes, show_reasons
 
 st.title("Overview")
 synthetic = None if st.toggle("Include synthetic calls", key="ov_synth", persist_state="session") else False
@@ -58,6 +59,9 @@ if not_judged:
         call_table(rows, "ov_nj_calls", ["call_time", "operator_id", "campaign", "language", "flags",
                                          "handle_time_s"],
                    lambda r: call_label(r, "operator_id", "campaign"), back="views/overview.py")
+
+show_reasons(window)
+show_outcomes(window)
 
 weeks = pd.DataFrame(data.read("weekly", "team", **window))
 if not weeks.empty:

@@ -1,6 +1,7 @@
 """Calibration: how often reviewers uphold each detector's flags, and how often reviewers agree.
 
-Input rows are ``Store.decisions()``: each reviewer's latest confirm/dismiss per flag.
+Input rows are ``Store.decisions()``: each reviewer's latest confirm/dismiss per flag (for call
+categories, ``Store.category_decisions()``: each reviewer's latest correction per call and category).
 Precision counts judgements, so a flag two reviewers judged counts twice. Cohen's kappa is
 written out here (four lines) rather than pulling in scikit-learn for it.
 """
@@ -20,6 +21,22 @@ def detector_precision(decisions: Iterable[dict[str, Any]]) -> list[dict[str, An
     return [{"detector": detector, "kind": kind, "judgements": confirmed + dismissed, "confirmed": confirmed,
              "dismissed": dismissed, "precision": round(confirmed / (confirmed + dismissed), 3)}
             for (detector, kind), (confirmed, dismissed) in sorted(counts.items())]
+
+
+def category_precision(decisions: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per call category, from ``Store.category_decisions()``: judgements of the book's categories,
+    confirmed, dismissed, precision (confirmed share; None with no judgement) and ``added``, the
+    categories reviewers added where the book had missed them."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in decisions:
+        if row["decision"] == "add":
+            counts[row["category"]][2] += not row["found"]
+        elif row["found"]:
+            counts[row["category"]][row["decision"] == "dismiss"] += 1
+    return [{"category": category, "judgements": confirmed + dismissed, "confirmed": confirmed, "dismissed": dismissed,
+             "precision": round(confirmed / (confirmed + dismissed), 3) if confirmed + dismissed else None,
+             "added": added}
+            for category, (confirmed, dismissed, added) in sorted(counts.items())]
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float | None:

@@ -12,7 +12,8 @@ from typing import Any
 from qa.store.database import Database
 
 # Every table with a call_id column, children first: purge deletes from each.
-CALL_TABLES = ("call_categories", "call_outcomes", "score_items", "scores", "reviews", "access_log", "call_summary", "call_metrics", "dead_air",
+CALL_TABLES = ("category_reviews", "call_categories", "call_outcomes",
+               "score_items", "scores", "reviews", "access_log", "call_summary", "call_metrics", "dead_air",
                "pii_spans", "flags", "speaker_turns", "words", "utterances", "call_channels", "failures", "calls")
 
 
