@@ -32,7 +32,8 @@ def test_the_shipped_book_has_every_group_and_a_content_hash_for_a_version():
             "refusal_price", "refusal_already_has", "refusal_not_interested", "refusal_call_later",
             "do_not_call"} <= {c.id for c in BOOK.categories}
     for category in BOOK.categories:
-        assert {"en", "es", "fi"} <= set(category.phrases), category.id
+        assert {"en", "es", "fi", "hi", "fa", "sw"} <= set(category.phrases), category.id
+        assert set(category.unreviewed) == {"hi", "fa", "sw"}, category.id
 
 
 def test_a_reason_is_the_customers_words_not_the_operators():
