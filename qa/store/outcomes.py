@@ -90,6 +90,13 @@ def _facts(where: str) -> str:
             LEFT JOIN justified j USING (call_id))"""
 
 
+def _weeks(where: str) -> str:
+    """The calls in the window with their ISO week (a CTE named ``in_window``)."""
+    return f"""in_window AS (
+                SELECT call_id, CAST(date_trunc('week', day) AS DATE) AS week, strftime(day, '%G-W%V') AS iso_week
+                FROM call_days WHERE {where})"""
+
+
 class OutcomeQueries(Database):
     """Store methods for the outcome KPIs."""
 
@@ -113,9 +120,7 @@ class OutcomeQueries(Database):
         """Calls per reason category and ISO week (a call stating two reasons counts in both)."""
         where, params = group_window(since, until, synthetic)
         return self._rows(f"""
-            WITH in_window AS (
-                SELECT call_id, CAST(date_trunc('week', day) AS DATE) AS week, strftime(day, '%G-W%V') AS iso_week
-                FROM call_days WHERE {where})
+            WITH {_weeks(where)}
             SELECT week, any_value(iso_week) AS iso_week, k.category AS reason, count(DISTINCT call_id) AS calls
             FROM in_window JOIN call_categories k USING (call_id) WHERE k.grp = 'reason'
             GROUP BY week, k.category ORDER BY week, calls DESC, reason""", params)
@@ -125,9 +130,7 @@ class OutcomeQueries(Database):
         """Judged calls per outcome and ISO week (calls not judged have no outcome)."""
         where, params = group_window(since, until, synthetic)
         return self._rows(f"""
-            WITH in_window AS (
-                SELECT call_id, CAST(date_trunc('week', day) AS DATE) AS week, strftime(day, '%G-W%V') AS iso_week
-                FROM call_days WHERE {where})
+            WITH {_weeks(where)}
             SELECT week, any_value(iso_week) AS iso_week, o.outcome, count(*) AS calls
             FROM in_window JOIN call_outcomes o USING (call_id)
             GROUP BY week, o.outcome ORDER BY week, calls DESC, o.outcome""", params)
