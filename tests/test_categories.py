@@ -114,6 +114,8 @@ categories:
     ("categories: {x: {group: reason}}", "needs phrases, flags or metrics"),
     ("categories: {x: {group: reason, metrics: {over_talk_s: lots}}}", "expected a comparison"),
     ("nothing: here", "missing key 'categories'"),
+    ("categories: {x: {group: outbound, phrases: {en: [a]}, outcome: maybe}}", "outcome must be one of"),
+    ("categories: {x: {group: outbound, phrases: {en: [a]}, refusal_reason: price}}", "needs outcome: refused"),
 ])
 def test_a_bad_book_is_one_line_naming_the_file_and_the_problem(tmp_path, text, problem):
     path = tmp_path / "bad.yaml"

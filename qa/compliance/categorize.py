@@ -11,19 +11,11 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from qa.compliance.category_book import Category, CategoryBook
+from qa.compliance.category_book import INBOUND_OUTCOMES, OUTBOUND_OUTCOMES, Category, CategoryBook
 from qa.compliance.matching import Line, SentenceEncoder, best_match, prepare
 from qa.types import Categorization, CategoryMatch, Flag, Transcript, Utterance
 
 FUZZY = 0.9  # script steps take 0.82; "change my plan" is 0.86 of "cancel my plan"
-INBOUND_OUTCOMES = {"transferred": "escalated", "asked_for_manager": "escalated", "callback_promised": "callback",
-                    "resolved_on_call": "resolved", "resolved_confirmed": "resolved"}
-OUTBOUND_OUTCOMES = {"agreed": "agreed", "agreement_confirmed": "agreed", "refused": "refused",
-                     "refusal_price": "refused", "refusal_already_has": "refused", "refusal_not_interested": "refused",
-                     "refusal_call_later": "refused"}
-# one utterance saying two: "I've escalated it, and they'll call you" is escalated
-PRECEDENCE = ("escalated", "callback", "resolved", "refused", "agreed")
-REFUSAL_PREFIX = "refusal_"
 
 
 def confidence(category: Category, phrases: tuple[str, ...], line: Line,
@@ -97,22 +89,23 @@ def categorize(transcript: Transcript, book: CategoryBook, flags: Sequence[Flag]
                     matches.append(CategoryMatch(category.id, category.group, utterance.role, utterance.start,
                                                  utterance.end, utterance.text, sure))
     matches.sort(key=lambda m: (m.start if m.start is not None else -1.0, m.category))
-    return outcome_of(tuple(matches), book.version, direction)
+    return outcome_of(tuple(matches), book, direction)
 
 
-def outcome_of(matches: tuple[CategoryMatch, ...], book_version: str, direction: str | None) -> Categorization:
-    """The call's outcome from its matches: the latest decisive category said wins."""
-    timed = [m for m in matches if m.start is not None]
+def outcome_of(matches: tuple[CategoryMatch, ...], book: CategoryBook, direction: str | None) -> Categorization:
+    """The call's outcome from its matches: the latest category with an ``outcome`` for the
+    call's direction wins (within one utterance, by precedence)."""
     outbound = direction == "outbound"
-    table = OUTBOUND_OUTCOMES if outbound else INBOUND_OUTCOMES
-    decisive = [m for m in timed if m.category in table]
+    order = OUTBOUND_OUTCOMES if outbound else INBOUND_OUTCOMES
+    decides = {c.id: c for c in book.categories if c.outcome in order}
+    decisive = [m for m in matches if m.start is not None and m.category in decides]
     if decisive:
         last = max(m.start for m in decisive)
-        said = {table[m.category] for m in decisive if m.start == last}
-        outcome = next(o for o in PRECEDENCE if o in said)
+        said = {decides[m.category].outcome for m in decisive if m.start == last}
+        outcome = next(o for o in order if o in said)
     else:
         outcome = "no_decision" if outbound else "unresolved"
-    reasons = [m.category[len(REFUSAL_PREFIX):] for m in timed if m.category.startswith(REFUSAL_PREFIX)]
+    reasons = [decides[m.category].refusal_reason for m in decisive if decides[m.category].refusal_reason]
     reason = reasons[-1] if outcome == "refused" and reasons else None
-    return Categorization(book_version, matches, "outbound" if outbound else "inbound", outcome, reason,
+    return Categorization(book.version, matches, "outbound" if outbound else "inbound", outcome, reason,
                           any(m.category == "do_not_call" for m in matches))

@@ -17,7 +17,9 @@ DEFAULT_CATEGORIES = Path(__file__).with_name("categories") / "default.yaml"
 GROUPS = ("reason", "resolution", "outbound")
 SEMANTIC = 0.7
 _KEYS = {"group", "label", "role", "enabled", "campaigns", "direction", "first_s", "last_s", "semantic",
-         "phrases", "unless", "not_after", "unreviewed", "flags", "metrics"}
+         "phrases", "unless", "not_after", "unreviewed", "flags", "metrics", "outcome", "refusal_reason"}
+INBOUND_OUTCOMES = ("escalated", "callback", "resolved")  # in precedence order, within one utterance
+OUTBOUND_OUTCOMES = ("refused", "agreed")
 _CONDITION = re.compile(r"^\s*(>=|<=|>|<|==)\s*(-?\d+(?:\.\d+)?)\s*$")
 _OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt, "==": operator.eq}
 
@@ -57,6 +59,8 @@ class Category:
     unreviewed: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
     metrics: tuple[MetricCondition, ...] = ()
+    outcome: str | None = None  # the call outcome this category decides
+    refusal_reason: str | None = None  # with outcome "refused"
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -123,6 +127,10 @@ def _category(key: str, raw: object, path: object) -> Category:
         raise _fail(path, where, "role must be operator, customer or any")
     if raw.get("direction") not in (None, "inbound", "outbound"):
         raise _fail(path, where, "direction must be inbound or outbound")
+    if raw.get("outcome") not in (None, *INBOUND_OUTCOMES, *OUTBOUND_OUTCOMES):
+        raise _fail(path, where, f"outcome must be one of {', '.join(INBOUND_OUTCOMES + OUTBOUND_OUTCOMES)}")
+    if raw.get("refusal_reason") is not None and raw.get("outcome") != "refused":
+        raise _fail(path, where, "refusal_reason needs outcome: refused")
     return Category(
         id=key, group=raw["group"], label=str(raw.get("label") or key.replace("_", " ").capitalize()),
         phrases={str(lang): tuple(v) for lang, v in phrases.items()},
@@ -132,7 +140,8 @@ def _category(key: str, raw: object, path: object) -> Category:
         campaigns=tuple(map(str, raw.get("campaigns") or ())), direction=raw.get("direction"),
         first_s=raw.get("first_s"), last_s=raw.get("last_s"), semantic=float(raw.get("semantic", SEMANTIC)),
         unreviewed=tuple(map(str, raw.get("unreviewed") or ())), flags=tuple(map(str, raw.get("flags") or ())),
-        metrics=tuple(_condition(str(n), v, path, f"{where}.metrics") for n, v in metrics.items()))
+        metrics=tuple(_condition(str(n), v, path, f"{where}.metrics") for n, v in metrics.items()),
+        outcome=raw.get("outcome"), refusal_reason=raw.get("refusal_reason"))
 
 
 def load_categories(path: str | Path | None = None) -> CategoryBook:

@@ -52,7 +52,7 @@ class CategoryRows(Database):
             return dict(zip([d[0] for d in cursor.description], row)) if row else None
 
     def category_inputs(self, call_ids: list[str] | None = None):
-        """(call_id, campaign, direction, language, judged) of stored calls with speech, for recategorize."""
+        """(call_id, campaign, direction) of the stored calls with speech, for recategorize."""
         with self.connect(read_only=True) as con:
             return con.execute(
                 "SELECT call_id, campaign, direction FROM calls WHERE has_speech "
