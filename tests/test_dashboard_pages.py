@@ -214,13 +214,19 @@ def test_search_finds_a_word_and_opens_the_call_there(dashboard):
     assert any(c.value.startswith(f"Player at {int(start) // 60}:{int(start) % 60:02d}") for c in at.caption)
 
 
-def test_calibration_renders_precision_and_agreement_after_reviews(dashboard):
+def disputed_on_calibration(dashboard):
+    """The profanity flag dismissed by anna, then confirmed by ben; ben on the calibration page."""
     flag = profanity_flag(dashboard)
     book = load_scorecards()
     review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")
     review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
     at = login("ben", "ben-demo")
     at.switch_page("views/calibration.py").run()
+    return flag, at
+
+
+def test_calibration_renders_precision_and_agreement_after_reviews(dashboard):
+    flag, at = disputed_on_calibration(dashboard)
     assert not at.exception
     precision = table_with(at, "precision")
     assert precision.loc[precision["kind"] == "profanity", "judgements"].tolist() == [2]
@@ -340,12 +346,7 @@ def test_every_page_says_words_not_raw_values(dashboard):
 
 
 def test_a_disputed_flag_on_calibration_opens_its_call_at_that_flag(dashboard):
-    flag = profanity_flag(dashboard)
-    book = load_scorecards()
-    review_flag(dashboard, book, flag["flag_id"], "anna", "dismiss")
-    review_flag(dashboard, book, flag["flag_id"], "ben", "confirm")
-    at = login("ben", "ben-demo")
-    at.switch_page("views/calibration.py").run()
+    flag, at = disputed_on_calibration(dashboard)
     disputed = at.dataframe(key="cal_disputed").value
     assert disputed[["file_name", "kind", "confirmed_by", "dismissed_by", "stands"]].values.tolist() == \
         [[PROFANITY_CALL, "profanity", "ben", "anna", "confirmed"]]
